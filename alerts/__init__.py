@@ -1,0 +1,1 @@
+"""Alerts: route each alert to its receivers and deliver it, at least once, without repeats."""

@@ -1,0 +1,285 @@
+"""The one declaration of Earful's settings, with cross-checks beyond types.
+
+Every model forbids unknown keys, so a misspelt key is an error with its line, not a
+silently ignored setting. Secrets are ``SecretStr`` and never print their value.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from config.matchers import MatcherSyntaxError, parse_matcher
+
+Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
+TOPIC_ROLES = ("mentions_raw", "mentions_scored", "alerts", "dead_letters")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def config_error(message: str, fix: str) -> PydanticCustomError:
+    """A validation error whose message and fix reach the person reading the config."""
+    return PydanticCustomError(
+        "earful", message.replace("{", "{{").replace("}", "}}"), {"fix": fix}
+    )
+
+
+class KafkaSettings(Strict):
+    bootstrap_servers: str = "127.0.0.1:9092"
+    client_id: str = "earful"
+    topic_prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]*$")] = ""
+    replication_factor: Annotated[int, Field(ge=1, le=16)] = 1
+    partitions: dict[str, Annotated[int, Field(ge=1, le=1024)]] = Field(
+        default_factory=lambda: {
+            "mentions_raw": 4,
+            "mentions_scored": 4,
+            "alerts": 4,
+            "dead_letters": 1,
+        }
+    )
+
+    @field_validator("partitions")
+    @classmethod
+    def _known_topics(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(TOPIC_ROLES))
+        if unknown:
+            raise config_error(
+                f"unknown topic {unknown[0]!r} in partitions",
+                f"use one of: {', '.join(TOPIC_ROLES)}",
+            )
+        return value
+
+    def partitions_for(self, role: str) -> int:
+        return self.partitions.get(role, 4 if role != "dead_letters" else 1)
+
+
+class Brand(Strict):
+    name: Name
+    keywords: list[Annotated[str, Field(min_length=1)]] = []
+    handles: list[Annotated[str, Field(pattern=r"^@?[A-Za-z0-9_.]{1,64}$")]] = []
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> Brand:
+        if not self.keywords and not self.handles:
+            raise config_error(
+                f"brand {self.name!r} has neither keywords nor handles, so it can match nothing",
+                "add keywords: [...] or handles: ['@yourbrand'] to the brand",
+            )
+        return self
+
+
+class Team(Strict):
+    """A team owns the mentions that match all of its non-empty filters."""
+
+    name: Name
+    brands: list[str] = []
+    sources: list[str] = []
+    languages: list[str] = []
+
+
+class PriorityThresholds(Strict):
+    """The lowest urgency that earns each priority; below P3 is P4."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    p1: Annotated[float, Field(ge=0, le=1, alias="P1")] = 0.8
+    p2: Annotated[float, Field(ge=0, le=1, alias="P2")] = 0.6
+    p3: Annotated[float, Field(ge=0, le=1, alias="P3")] = 0.35
+
+    @model_validator(mode="after")
+    def _falling(self) -> PriorityThresholds:
+        if not self.p1 > self.p2 > self.p3:
+            raise config_error(
+                f"priority thresholds must fall from P1 to P3, got P1={self.p1} P2={self.p2} "
+                f"P3={self.p3}",
+                "order them so that P1 > P2 > P3, e.g. {P1: 0.8, P2: 0.6, P3: 0.35}",
+            )
+        return self
+
+
+class ScoringSettings(Strict):
+    negative_below: Annotated[float, Field(ge=-1, le=1)] = -0.1
+    positive_above: Annotated[float, Field(ge=-1, le=1)] = 0.2
+    priority_thresholds: PriorityThresholds = PriorityThresholds()
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ScoringSettings:
+        if self.negative_below >= self.positive_above:
+            raise config_error(
+                "negative_below must be lower than positive_above",
+                "e.g. negative_below: -0.1 and positive_above: 0.2",
+            )
+        return self
+
+
+class WebhookConfig(Strict):
+    url: Annotated[str, Field(pattern=r"^https?://")]
+    secret: SecretStr | None = None
+    timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
+
+
+class ConsoleConfig(Strict):
+    stream: Literal["stdout", "stderr"] = "stdout"
+
+
+class Receiver(Strict):
+    name: Name
+    webhook_configs: list[WebhookConfig] = []
+    console_configs: list[ConsoleConfig] = []
+
+    def integrations(self) -> list[WebhookConfig | ConsoleConfig]:
+        return [*self.webhook_configs, *self.console_configs]
+
+
+class Route(Strict):
+    """A node of the routing tree, with Alertmanager's names and semantics."""
+
+    receiver: str | None = None
+    matchers: list[str] = []
+    continue_: bool = Field(default=False, alias="continue")
+    routes: list[Route] = []
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("matchers")
+    @classmethod
+    def _parse_matchers(cls, value: list[str]) -> list[str]:
+        for text in value:
+            try:
+                parse_matcher(text)
+            except MatcherSyntaxError as error:
+                raise config_error(str(error), 'write it as label="value"') from None
+        return value
+
+
+class RetrySettings(Strict):
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = 6
+    initial_backoff_seconds: Annotated[float, Field(gt=0, le=60)] = 0.5
+    max_backoff_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+
+
+class WorkerSettings(Strict):
+    metrics_port: Annotated[int, Field(ge=0, le=65535)] = 0
+
+
+class Workers(Strict):
+    streams: WorkerSettings = WorkerSettings(metrics_port=9101)
+    alerts: WorkerSettings = WorkerSettings(metrics_port=9102)
+
+
+class Settings(Strict):
+    """Everything Earful reads from ``earful.yaml``."""
+
+    version: Literal[1] = 1
+    kafka: KafkaSettings = KafkaSettings()
+    brands: list[Brand] = []
+    teams: list[Team] = []
+    default_team: str | None = None
+    scoring: ScoringSettings = ScoringSettings()
+    receivers: list[Receiver] = []
+    route: Route = Route(receiver="console")
+    retry: RetrySettings = RetrySettings()
+    workers: Workers = Workers()
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Settings:
+        problems = list(cross_check(self))
+        if problems:
+            raise PydanticCustomError(
+                "earful_cross_check",
+                "{count} cross-check problems",
+                {"count": len(problems), "problems": problems},
+            )
+        return self
+
+    def receiver(self, name: str) -> Receiver:
+        return next(r for r in self.receivers if r.name == name)
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings as plain data, secrets shown as ``**********``."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+Problem = tuple[tuple[str | int, ...], str, str]
+
+
+def cross_check(settings: Settings) -> list[Problem]:
+    """Checks that span sections; each problem names its location, message and fix."""
+    problems: list[Problem] = []
+    _unique(problems, "brands", [b.name for b in settings.brands])
+    _unique(problems, "teams", [t.name for t in settings.teams])
+    _unique(problems, "receivers", [r.name for r in settings.receivers])
+    brands = {b.name for b in settings.brands}
+    teams = {t.name for t in settings.teams}
+    for i, team in enumerate(settings.teams):
+        for j, brand in enumerate(team.brands):
+            if brand not in brands:
+                problems.append(
+                    (
+                        ("teams", i, "brands", j),
+                        f"undefined brand {brand!r} in team {team.name!r}",
+                        f"define it under brands: or use one of "
+                        f"{sorted(brands) or 'the brands you define'}",
+                    )
+                )
+    if settings.default_team is not None and settings.default_team not in teams:
+        problems.append(
+            (
+                ("default_team",),
+                f"undefined team {settings.default_team!r} as default_team",
+                f"use one of {sorted(teams) or 'the teams you define'}",
+            )
+        )
+    if settings.route.receiver is None:
+        problems.append(
+            (
+                ("route",),
+                "root route must have a receiver",
+                "add receiver: <name> to route: so unmatched alerts still go somewhere",
+            )
+        )
+    receivers = {r.name for r in settings.receivers} | {"console"}
+    _check_route(problems, settings.route, ("route",), receivers)
+    for i, receiver in enumerate(settings.receivers):
+        if not receiver.integrations():
+            problems.append(
+                (
+                    ("receivers", i),
+                    f"receiver {receiver.name!r} has no integrations",
+                    "add webhook_configs: or console_configs: to it",
+                )
+            )
+    return problems
+
+
+def _unique(problems: list[Problem], section: str, names: list[str]) -> None:
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            problems.append(
+                (
+                    (section, i, "name"),
+                    f"duplicate name {name!r} in {section}",
+                    "give each entry its own name",
+                )
+            )
+        seen.add(name)
+
+
+def _check_route(
+    problems: list[Problem], route: Route, at: tuple[str | int, ...], receivers: set[str]
+) -> None:
+    if route.receiver is not None and route.receiver not in receivers:
+        problems.append(
+            (
+                (*at, "receiver"),
+                f"undefined receiver {route.receiver!r} used in route",
+                f"define it under receivers: or use one of {sorted(receivers)}",
+            )
+        )
+    for i, child in enumerate(route.routes):
+        _check_route(problems, child, (*at, "routes", i), receivers)

@@ -1,0 +1,1 @@
+"""Connectors: turn each network's posts into mention schema v1 and publish them to Kafka."""

@@ -1,0 +1,1 @@
+"""Earful's command line and the wiring of its stages (the composition root)."""

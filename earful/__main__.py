@@ -1,0 +1,3 @@
+from earful.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,40 @@
+"""Create Earful's topics with the partition counts from config."""
+
+from __future__ import annotations
+
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from config.schema import Settings
+from streams.topics import ALL_TOPICS, topic_name
+
+
+def ensure_topics(settings: Settings) -> list[str]:
+    """Create any missing topic; return the names created (existing ones are left alone)."""
+    kafka = settings.kafka
+    admin = KafkaAdminClient(
+        bootstrap_servers=kafka.bootstrap_servers, client_id=f"{kafka.client_id}-admin"
+    )
+    try:
+        existing = set(admin.list_topics())
+        wanted = [
+            NewTopic(
+                topic_name(spec, kafka.topic_prefix),
+                kafka.partitions_for(spec.role),
+                kafka.replication_factor,
+                topic_configs={"cleanup.policy": spec.cleanup_policy},
+            )
+            for spec in ALL_TOPICS
+            if topic_name(spec, kafka.topic_prefix) not in existing
+        ]
+        created = []
+        for topic in wanted:
+            try:
+                admin.create_topics([topic])
+                created.append(topic.name)
+            except TopicAlreadyExistsError:  # another worker created it meanwhile
+                pass
+        return created
+    finally:
+        admin.close()

@@ -1,0 +1,1 @@
+"""Streams: validate, score and route mentions (pure functions) inside thin Faust agents."""

@@ -1,0 +1,1 @@
+"""Small testing sources and sinks: a webhook receiver, worker processes, topic readers."""

@@ -1,0 +1,63 @@
+"""Run Earful's real worker processes for a test, and always stop them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def start_worker(kind: str, config: Path, workdir: Path, *extra: str) -> subprocess.Popen[bytes]:
+    log = open(workdir / f"{kind}-{os.getpid()}-{len(list(workdir.iterdir()))}.log", "ab")  # noqa: SIM115
+    env = {**os.environ, "EARFUL_HOME": str(workdir / ".earful")}
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "earful",
+            "--config",
+            str(config),
+            "worker",
+            kind,
+            "--metrics-port",
+            "0",
+            "--datadir",
+            str(workdir / f"faust-{kind}"),
+            *extra,
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=workdir,
+    )
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def workers(config: Path, workdir: Path, *kinds: str) -> Iterator[list[subprocess.Popen[bytes]]]:
+    started = [start_worker(kind, config, workdir) for kind in kinds]
+    try:
+        yield started
+    finally:
+        for process in started:
+            stop(process)
+
+
+def worker_logs(workdir: Path) -> str:
+    return "\n".join(
+        f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}"
+        for p in sorted(workdir.glob("*.log"))
+    )
