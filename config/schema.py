@@ -14,7 +14,16 @@ from pydantic_core import PydanticCustomError
 from config.matchers import MatcherSyntaxError, parse_matcher
 
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
-TOPIC_ROLES = ("mentions_raw", "mentions_scored", "alerts", "dead_letters")
+TOPIC_ROLES = (
+    "mentions_raw",
+    "mentions_scored",
+    "alerts",
+    "dead_letters",
+    "delivery_log",
+    "delivery_audit",
+    "alert_state",
+    "silences",
+)
 
 
 class Strict(BaseModel):
@@ -54,7 +63,8 @@ class KafkaSettings(Strict):
         return value
 
     def partitions_for(self, role: str) -> int:
-        return self.partitions.get(role, 4 if role != "dead_letters" else 1)
+        single = ("dead_letters", "silences")
+        return self.partitions.get(role, 1 if role in single else 4)
 
 
 class Brand(Strict):

@@ -102,7 +102,7 @@ class ScoredMention(Mention):
     scorer: str
 
 
-AlertKind = Literal["mention", "crisis"]
+AlertKind = Literal["mention", "crisis", "crisis_resolved", "escalation", "digest"]
 
 
 class Alert(_Record):

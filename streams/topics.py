@@ -34,7 +34,40 @@ DEAD_LETTERS = TopicSpec(
     "original bytes of rejected messages; the reason is in the earful.dlq.* headers",
 )
 
-ALL_TOPICS = (MENTIONS_RAW, MENTIONS_SCORED, ALERTS, DEAD_LETTERS)
+DELIVERY_LOG = TopicSpec(
+    "delivery_log",
+    "earful.alerts.delivery-log.v1",
+    "compacted: per alert id and receiver, the last delivery outcome (so redelivery is skipped)",
+    cleanup_policy="compact",
+)
+DELIVERY_AUDIT = TopicSpec(
+    "delivery_audit",
+    "earful.alerts.audit.v1",
+    "every delivery attempt with its outcome, for audit",
+)
+ALERT_STATE = TopicSpec(
+    "alert_state",
+    "earful.alerts.state.v1",
+    "compacted: per alert id, its state (open, acknowledged, resolved, snoozed, escalated)",
+    cleanup_policy="compact",
+)
+SILENCES = TopicSpec(
+    "silences",
+    "earful.silences.v1",
+    "compacted: per silence id, the silence (matchers, start, end, author, comment)",
+    cleanup_policy="compact",
+)
+
+ALL_TOPICS = (
+    MENTIONS_RAW,
+    MENTIONS_SCORED,
+    ALERTS,
+    DEAD_LETTERS,
+    DELIVERY_LOG,
+    DELIVERY_AUDIT,
+    ALERT_STATE,
+    SILENCES,
+)
 
 
 def topic_name(spec: TopicSpec, prefix: str = "") -> str:
