@@ -7,6 +7,7 @@ import os
 import signal
 from pathlib import Path
 
+import uvloop
 from prometheus_client import CollectorRegistry, start_http_server
 
 from alerts.metrics import AlertMetrics
@@ -35,7 +36,9 @@ def run_streams_worker(
     registry = CollectorRegistry()
     app = create_app(settings, datadir=datadir, registry=registry)
     serve_metrics(registry, metrics_port)
-    Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()
+    loop = uvloop.new_event_loop()  # measurably faster for Faust's many small callbacks
+    asyncio.set_event_loop(loop)
+    Worker(app, loglevel=loglevel, quiet=True, loop=loop).execute_from_commandline()
 
 
 def run_alerts_worker(settings: Settings, *, metrics_port: int) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any, cast
 
 import faust
 
@@ -25,40 +26,64 @@ def attach_scoring_agent(
     dead_letters: faust.TopicT,
     scorer: Scorer,
     metrics: ScoringMetrics,
+    batch_size: int = 500,
+    batch_wait_seconds: float = 0.05,
 ) -> None:
-    """Register the scoring agent on ``app``. Each send is attached to the consumed offset,
-    so the offset is committed only after what it produced is written (at least once)."""
+    """Register the scoring agent on ``app``.
+
+    Events are taken in batches; every record a batch produces is awaited until the broker
+    acknowledged it before the batch's events are acked, so an offset is committed only
+    after what it produced is written (at least once), without a round trip per message.
+    """
+    scored_name, alerts_name = scored.get_topic_name(), alerts.get_topic_name()
+    dead_name = dead_letters.get_topic_name()
 
     async def score_mentions(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
-        async for event in stream.events():
-            started = time.perf_counter()
-            message = event.message
-            metrics.consumed.labels(STAGE, message.topic).inc()
-            outcome = process(event.value, scorer)
-            if isinstance(outcome, Scored):
-                key = outcome.scored.partition_key().encode()
-                await scored.send(key=key, value=outcome.scored.model_dump_json().encode())
-                metrics.produced.labels(STAGE, scored.get_topic_name()).inc()
-                s = outcome.scored
-                metrics.scored.labels(
-                    s.sentiment.label, s.priority, str(s.needs_response).lower()
-                ).inc()
-                if outcome.alert is not None:
-                    await alerts.send(key=key, value=outcome.alert.model_dump_json().encode())
-                    metrics.produced.labels(STAGE, alerts.get_topic_name()).inc()
-            else:
-                headers = dead_letter_headers(
-                    stage=STAGE,
-                    reason=outcome.reason,
-                    detail=outcome.detail,
-                    topic=message.topic,
-                    partition=message.partition,
-                    offset=message.offset,
-                )
-                await dead_letters.send(key=message.key, value=message.value, headers=headers)
-                metrics.dead_letters.labels(STAGE, outcome.reason.value).inc()
-                metrics.produced.labels(STAGE, dead_letters.get_topic_name()).inc()
-            metrics.processing.labels(STAGE).observe(time.perf_counter() - started)
+        batches = cast(faust.Stream[Any], stream).take_events(batch_size, batch_wait_seconds)
+        async for events in batches:
+            pending: list[Awaitable[Any]] = []
+            for event in events:
+                started = time.perf_counter()
+                message = event.message
+                metrics.consumed.labels(STAGE, message.topic).inc()
+                outcome = process(event.value, scorer)
+                if isinstance(outcome, Scored):
+                    result = outcome.scored
+                    key = result.partition_key().encode()
+                    pending.append(
+                        await scored.send(
+                            key=key, value=result.model_dump_json().encode(), force=True
+                        )
+                    )
+                    metrics.produced.labels(STAGE, scored_name).inc()
+                    metrics.scored.labels(
+                        result.sentiment.label, result.priority, str(result.needs_response).lower()
+                    ).inc()
+                    if outcome.alert is not None:
+                        pending.append(
+                            await alerts.send(
+                                key=key, value=outcome.alert.model_dump_json().encode(), force=True
+                            )
+                        )
+                        metrics.produced.labels(STAGE, alerts_name).inc()
+                else:
+                    headers = dead_letter_headers(
+                        stage=STAGE,
+                        reason=outcome.reason,
+                        detail=outcome.detail,
+                        topic=message.topic,
+                        partition=message.partition,
+                        offset=message.offset,
+                    )
+                    pending.append(
+                        await dead_letters.send(
+                            key=message.key, value=message.value, headers=headers, force=True
+                        )
+                    )
+                    metrics.dead_letters.labels(STAGE, outcome.reason.value).inc()
+                    metrics.produced.labels(STAGE, dead_name).inc()
+                metrics.processing.labels(STAGE).observe(time.perf_counter() - started)
+            await asyncio.gather(*pending)
             yield None
 
     app.agent(source, name="earful.score_mentions")(score_mentions)

@@ -35,7 +35,7 @@ def create_app(
         consumer_auto_offset_reset="earliest",
         web_enabled=False,
         autodiscover=False,
-        producer_linger=0.005,
+        producer_linger=0.02,
     )
 
     def topic(spec: Any) -> faust.TopicT:

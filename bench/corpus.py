@@ -1,0 +1,61 @@
+"""Synthetic mentions for load: varied, realistic-looking texts the project writes itself."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import orjson
+
+OPENERS = ["@acmeair", "Hey @acmeair", "acme air", "@northwind", "Northwind Bank", "@acmeair_help"]
+BODIES = [
+    "my flight was cancelled and no one answers the phone",
+    "thanks for the upgrade, the crew was wonderful",
+    "is the Lisbon flight tomorrow delayed?",
+    "lost my bag in Denver, second time this year",
+    "the app is down again, can't log in",
+    "great coffee on board today",
+    "charged twice for the same seat, please refund",
+    "on hold for 2 hours, still waiting",
+    "how do I change my booking online?",
+    "smooth flight, landed early",
+    "card declined all day, what is going on",
+    "your new savings rate is pretty good",
+]
+TAILS = [
+    "",
+    "!",
+    "!!!",
+    " :(",
+    " :)",
+    " #fail",
+    " #travel",
+    " 😡",
+    " 🙏",
+    " https://example.com/p/1",
+]
+
+
+def mention_bytes(i: int, rng: random.Random, now: datetime | None = None) -> bytes:
+    text = f"{rng.choice(OPENERS)} {rng.choice(BODIES)}{rng.choice(TAILS)}"
+    return orjson.dumps(
+        {
+            "schema_version": 1,
+            "id": f"bench:{i}",
+            "source": rng.choice(["mastodon", "bluesky", "reddit", "rss"]),
+            "text": text,
+            "created_at": (now or datetime.now(UTC)).isoformat(),
+            "author": {
+                "id": f"u{i % 5000}",
+                "handle": f"user{i % 5000}",
+                "followers": rng.choice([3, 40, 800, 12000]),
+            },
+            "conversation_id": f"thread-{i % 997}",
+        }
+    )
+
+
+def corpus(count: int, seed: int = 7) -> list[bytes]:
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    return [mention_bytes(i, rng, now) for i in range(count)]

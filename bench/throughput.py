@@ -1,0 +1,204 @@
+"""Throughput: mentions/s through raw -> scoring -> scored/alert topics on the real broker.
+
+    python -m bench.throughput [--count 40000]
+
+Side by side in one run: (a) the same scoring code in-process with no Kafka (the ceiling),
+(b) a hand-written kafka-python consume-score-produce loop with the same scorer, (c) the
+Faust pipeline with one and with two worker processes. Each Kafka case drains a backlog
+preloaded by a separate producer process; the rate is counted from the first scored record
+to the last, and the consumer group's lag must return to zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer
+
+from bench.corpus import corpus
+from bench.harness import (
+    bench_broker,
+    bench_settings,
+    end_offsets,
+    group_lag,
+    print_table,
+    start_worker,
+    stop_all,
+    write_results,
+)
+from config.schema import Settings
+from streams.pipeline import Scored, process
+from streams.scoring import build_scorer
+from streams.topics import ALERTS, MENTIONS_RAW, MENTIONS_SCORED, topic_name
+
+
+def in_process_ceiling(settings: Settings, mentions: list[bytes]) -> float:
+    scorer = build_scorer(settings)
+    started = time.perf_counter()
+    for raw in mentions:
+        outcome = process(raw, scorer)
+        if isinstance(outcome, Scored):
+            outcome.scored.model_dump_json()
+            if outcome.alert is not None:
+                outcome.alert.model_dump_json()
+    return len(mentions) / (time.perf_counter() - started)
+
+
+def _preload(bootstrap: str, topic: str, count: int) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, batch_size=256_000, acks=1)
+    for raw in corpus(count):
+        producer.send(topic, value=raw)
+    producer.flush()
+    producer.close()
+
+
+def preload(bootstrap: str, topic: str, count: int) -> None:
+    """Fill the raw topic from a second process, as a real load generator would."""
+    child = multiprocessing.get_context("spawn").Process(
+        target=_preload, args=(bootstrap, topic, count)
+    )
+    child.start()
+    child.join()
+
+
+def _handwritten_loop(settings: Settings, count: int, result: Any) -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {0})
+    kafka = settings.kafka
+    prefix = kafka.topic_prefix
+    consumer = KafkaConsumer(
+        topic_name(MENTIONS_RAW, prefix),
+        bootstrap_servers=kafka.bootstrap_servers,
+        group_id=f"{prefix}loop",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_poll_records=500,
+    )
+    producer = KafkaProducer(bootstrap_servers=kafka.bootstrap_servers, linger_ms=20, acks=1)
+    scorer = build_scorer(settings)
+    scored_topic = topic_name(MENTIONS_SCORED, prefix)
+    alerts_topic = topic_name(ALERTS, prefix)
+    seen = 0
+    first: float | None = None
+    while seen < count:
+        for records in consumer.poll(timeout_ms=500).values():
+            first = first or time.perf_counter()
+            for record in records:
+                outcome = process(record.value, scorer)
+                if isinstance(outcome, Scored):
+                    key = outcome.scored.partition_key().encode()
+                    producer.send(
+                        scored_topic, key=key, value=outcome.scored.model_dump_json().encode()
+                    )
+                    if outcome.alert is not None:
+                        producer.send(
+                            alerts_topic, key=key, value=outcome.alert.model_dump_json().encode()
+                        )
+                seen += 1
+        producer.flush()
+        consumer.commit()
+    result.value = count / (time.perf_counter() - (first or time.perf_counter()))
+    consumer.close()
+    producer.close()
+
+
+def handwritten_loop(settings: Settings, count: int) -> float:
+    ctx = multiprocessing.get_context("spawn")
+    result = ctx.Value("d", 0.0)
+    child = ctx.Process(target=_handwritten_loop, args=(settings, count, result))
+    child.start()
+    child.join()
+    return float(result.value)
+
+
+def faust_pipeline(
+    settings: Settings, config: Path, workdir: Path, workers: int, count: int, timeout: float = 600
+) -> dict[str, float | None]:
+    bootstrap = settings.kafka.bootstrap_servers
+    prefix = settings.kafka.topic_prefix
+    scored = topic_name(MENTIONS_SCORED, prefix)
+    processes = [start_worker("streams", config, workdir, cpu=i % 2) for i in range(workers)]
+    try:
+        first_at: float | None = None
+        first_count = 0
+        started = time.monotonic()
+        done_at: float | None = None
+        while time.monotonic() - started < timeout:
+            now_count = end_offsets(bootstrap, scored)
+            if now_count and first_at is None:
+                first_at, first_count = time.monotonic(), now_count
+            if now_count >= count:
+                done_at = time.monotonic()
+                break
+            time.sleep(0.05)
+        rate = None
+        if first_at is not None and done_at is not None and done_at > first_at:
+            rate = (count - first_count) / (done_at - first_at)
+        lag = None
+        for _ in range(60):  # Faust commits every few seconds
+            lag = group_lag(bootstrap, f"{prefix}earful-streams", topic_name(MENTIONS_RAW, prefix))
+            if lag == 0:
+                break
+            time.sleep(0.5)
+        return {"rate": rate, "final_lag": float(lag) if lag is not None else None}
+    finally:
+        stop_all(processes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=40_000)
+    args = parser.parse_args()
+    rows: list[dict[str, Any]] = []
+    with bench_broker() as bootstrap, tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        settings, _ = bench_settings(bootstrap, workdir)
+        ceiling = in_process_ceiling(settings, corpus(min(args.count, 20_000)))
+        rows.append({"case": "in-process ceiling (no Kafka)", "mentions/s": ceiling})
+
+        settings, _ = bench_settings(bootstrap, workdir)
+        preload(bootstrap, topic_name(MENTIONS_RAW, settings.kafka.topic_prefix), args.count)
+        loop = handwritten_loop(settings, args.count)
+        rows.append(
+            {
+                "case": "hand-written kafka-python loop",
+                "mentions/s": loop,
+                "of ceiling": loop / ceiling,
+            }
+        )
+
+        results: dict[int, dict[str, float | None]] = {}
+        for workers in (1, 2):
+            settings, config = bench_settings(bootstrap, workdir)
+            preload(bootstrap, topic_name(MENTIONS_RAW, settings.kafka.topic_prefix), args.count)
+            results[workers] = faust_pipeline(settings, config, workdir, workers, args.count)
+            rate = results[workers]["rate"]
+            rows.append(
+                {
+                    "case": f"Earful pipeline, {workers} worker(s)",
+                    "mentions/s": rate,
+                    "of ceiling": rate / ceiling if rate else None,
+                    "vs loop": rate / loop if rate and loop else None,
+                    "final lag": results[workers]["final_lag"],
+                }
+            )
+    one, two = results[1]["rate"], results[2]["rate"]
+    print(f"\nthroughput, {args.count} mentions per Kafka case, {os.cpu_count()} cores")
+    print_table(rows, ["case", "mentions/s", "of ceiling", "vs loop", "final lag"])
+    if one and two:
+        print(f"\ntwo workers / one worker: {two / one:.2f}x")
+    path = write_results(
+        "throughput",
+        {"count": args.count, "rows": rows, "scale_2_over_1": (two / one) if one and two else None},
+    )
+    print(f"results: {path}")
+
+
+if __name__ == "__main__":
+    main()
