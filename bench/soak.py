@@ -1,0 +1,127 @@
+"""Soak: a steady rate for a long time; worker memory (RSS) and lag over time.
+
+    python -m bench.soak [--minutes 30] [--rate 500]
+
+Samples every 10 s the RSS of each worker process and the scoring group's lag; prints one
+row a minute, the RSS growth over the second half of the run (which should be ~0: growth
+that levels off), and writes JSON plus a PNG plot under bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.harness import (
+    RESULTS,
+    bench_broker,
+    bench_settings,
+    group_lag,
+    print_table,
+    start_worker,
+    stop_all,
+    write_results,
+)
+from bench.load import publish_at_rate
+from streams.topics import MENTIONS_RAW, topic_name
+from tests.support.receivers import recording_server
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def plot(samples: list[dict[str, Any]], path: Path) -> Path | None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    minutes = [s["t"] / 60 for s in samples]
+    figure, (memory, lag) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+    memory.plot(minutes, [s["streams MB"] for s in samples], label="streams worker")
+    memory.plot(minutes, [s["alerts MB"] for s in samples], label="alerts worker")
+    memory.set_ylabel("RSS (MB)")
+    memory.legend()
+    lag.plot(minutes, [s["lag"] for s in samples], color="tab:red")
+    lag.set_ylabel("scoring lag (msgs)")
+    lag.set_xlabel("minutes")
+    figure.suptitle("Earful soak")
+    figure.savefig(path, dpi=100)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, default=30)
+    parser.add_argument("--rate", type=float, default=500)
+    args = parser.parse_args()
+    seconds = args.minutes * 60
+    samples: list[dict[str, Any]] = []
+    with (
+        bench_broker() as bootstrap,
+        tempfile.TemporaryDirectory() as tmp,
+        recording_server() as hook,
+    ):
+        workdir = Path(tmp)
+        settings, config = bench_settings(
+            bootstrap,
+            workdir,
+            receivers=[{"name": "hook", "webhook_configs": [{"url": hook.url + "/hook"}]}],
+            route={"receiver": "hook"},
+        )
+        prefix = settings.kafka.topic_prefix
+        workers = {
+            "streams": start_worker("streams", config, workdir, cpu=0),
+            "alerts": start_worker("alerts", config, workdir, cpu=1),
+        }
+        try:
+            time.sleep(10)
+            publisher = publish_at_rate(
+                bootstrap, topic_name(MENTIONS_RAW, prefix), args.rate, seconds
+            )
+            started = time.monotonic()
+            while publisher.is_alive() or time.monotonic() - started < 10:
+                hook.requests.clear()  # keep the receiver's own memory flat
+                samples.append(
+                    {
+                        "t": round(time.monotonic() - started),
+                        "streams MB": rss_mb(workers["streams"].pid),
+                        "alerts MB": rss_mb(workers["alerts"].pid),
+                        "lag": group_lag(
+                            bootstrap, f"{prefix}earful-streams", topic_name(MENTIONS_RAW, prefix)
+                        ),
+                    }
+                )
+                time.sleep(10)
+        finally:
+            stop_all(list(workers.values()))
+    half = samples[len(samples) // 2 :]
+    growth = {k: half[-1][k] - half[0][k] for k in ("streams MB", "alerts MB")} if half else {}
+    print(f"\nsoak: {args.rate:.0f} mentions/s for {args.minutes:g} min")
+    print_table(samples[::6] + samples[-1:], ["t", "streams MB", "alerts MB", "lag"])
+    print(f"\nRSS change over the second half: {growth}")
+    path = write_results(
+        "soak",
+        {
+            "rate": args.rate,
+            "minutes": args.minutes,
+            "samples": samples,
+            "second_half_growth_mb": growth,
+        },
+    )
+    RESULTS.mkdir(exist_ok=True)
+    picture = plot(samples, RESULTS / "soak.png")
+    print(f"results: {path}" + (f", plot: {picture}" if picture else ""))
+
+
+if __name__ == "__main__":
+    main()
