@@ -27,7 +27,7 @@ from alerts.routing import RouteNode, receivers_for
 from config.schema import ConsoleConfig, Settings, WebhookConfig
 from streams.deadletters import dead_letter_headers
 from streams.records import Alert, DeadLetterReason
-from streams.topics import ALERTS, DEAD_LETTERS, topic_name
+from streams.topics import ALERTS, DEAD_LETTER_MAX_BYTES, DEAD_LETTERS, topic_name
 from streams.validation import describe_validation_error
 
 GROUP_ID = "earful-alerts"
@@ -81,6 +81,7 @@ class AlertWorker:
             client_id=f"{kafka.client_id}-alerts",
             acks="all",
             enable_idempotence=True,
+            max_request_size=DEAD_LETTER_MAX_BYTES + 64 * 1024,
         )
         await self._producer.start()
         await consumer.start()

@@ -7,7 +7,14 @@ from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from config.schema import Settings
-from streams.topics import ALL_TOPICS, topic_name
+from streams.topics import ALL_TOPICS, TopicSpec, topic_name
+
+
+def topic_configs(spec: TopicSpec) -> dict[str, str]:
+    configs = {"cleanup.policy": spec.cleanup_policy}
+    if spec.max_message_bytes is not None:
+        configs["max.message.bytes"] = str(spec.max_message_bytes)
+    return configs
 
 
 def ensure_topics(settings: Settings) -> list[str]:
@@ -23,7 +30,7 @@ def ensure_topics(settings: Settings) -> list[str]:
                 topic_name(spec, kafka.topic_prefix),
                 kafka.partitions_for(spec.role),
                 kafka.replication_factor,
-                topic_configs={"cleanup.policy": spec.cleanup_policy},
+                topic_configs=topic_configs(spec),
             )
             for spec in ALL_TOPICS
             if topic_name(spec, kafka.topic_prefix) not in existing

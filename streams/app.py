@@ -12,7 +12,14 @@ from config.schema import Settings
 from streams.agents import attach_scoring_agent
 from streams.metrics import ScoringMetrics
 from streams.scoring import build_scorer
-from streams.topics import ALERTS, DEAD_LETTERS, MENTIONS_RAW, MENTIONS_SCORED, topic_name
+from streams.topics import (
+    ALERTS,
+    DEAD_LETTER_MAX_BYTES,
+    DEAD_LETTERS,
+    MENTIONS_RAW,
+    MENTIONS_SCORED,
+    topic_name,
+)
 
 APP_ID = "earful-streams"
 
@@ -36,6 +43,7 @@ def create_app(
         web_enabled=False,
         autodiscover=False,
         producer_linger=0.02,
+        producer_max_request_size=DEAD_LETTER_MAX_BYTES + 64 * 1024,
     )
 
     def topic(spec: Any) -> faust.TopicT:

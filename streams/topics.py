@@ -11,6 +11,12 @@ class TopicSpec:
     name: str
     description: str
     cleanup_policy: str = "delete"
+    max_message_bytes: int | None = None
+
+
+# Dead letters carry the original message plus headers, so their topic (and the producers
+# writing it) accept more than the 1 MB a raw message may have.
+DEAD_LETTER_MAX_BYTES = 4 * 1024 * 1024
 
 
 MENTIONS_RAW = TopicSpec(
@@ -32,6 +38,7 @@ DEAD_LETTERS = TopicSpec(
     "dead_letters",
     "earful.deadletters.v1",
     "original bytes of rejected messages; the reason is in the earful.dlq.* headers",
+    max_message_bytes=DEAD_LETTER_MAX_BYTES,
 )
 
 DELIVERY_LOG = TopicSpec(

@@ -19,6 +19,7 @@ import yaml
 
 from config.loader import parse_settings
 from config.schema import Settings
+from earful.admin import ensure_topics
 from earful.localkafka.broker import LocalKafka, free_port
 
 
@@ -48,8 +49,8 @@ SettingsFactory = Callable[..., tuple[Settings, Path]]
 
 @pytest.fixture
 def make_settings(kafka_bootstrap: str, tmp_path: Path) -> SettingsFactory:
-    """Build settings on the test broker with topics of their own (a unique prefix), and
-    write them to a YAML file the worker processes can read."""
+    """Build settings on the test broker with topics of their own (a unique prefix, created
+    here), and write them to a YAML file the worker processes can read."""
 
     def factory(**sections: Any) -> tuple[Settings, Path]:
         data: dict[str, Any] = {
@@ -76,6 +77,8 @@ def make_settings(kafka_bootstrap: str, tmp_path: Path) -> SettingsFactory:
         data.update(sections)
         path = tmp_path / f"earful-{uuid.uuid4().hex[:6]}.yaml"
         path.write_text(yaml.safe_dump(data, sort_keys=False))
-        return parse_settings(path.read_text(), str(path), {}), path
+        settings = parse_settings(path.read_text(), str(path), {})
+        ensure_topics(settings)
+        return settings, path
 
     return factory
