@@ -48,8 +48,10 @@ async def test_posts_the_alert_as_json_with_a_stable_id() -> None:
         (503, True, "http_5xx"),
         (429, True, "rate_limited"),
         (408, True, "http_4xx"),
-        (400, False, "http_4xx"),
-        (404, False, "http_4xx"),
+        (400, False, "payload"),
+        (401, False, "auth"),
+        (404, False, "destination"),
+        (418, False, "http_4xx"),
     ],
 )
 async def test_status_decides_whether_to_retry(status: int, retriable: bool, reason: str) -> None:
