@@ -140,7 +140,8 @@ def classify_smtp(error: Exception) -> DeliveryError:
         )
     if isinstance(error, aiosmtplib.SMTPTimeoutError | TimeoutError):
         return DeliveryError("SMTP timed out", retriable=True, reason="timeout")
-    if isinstance(error, aiosmtplib.SMTPNotSupported):
+    if isinstance(error, aiosmtplib.SMTPNotSupported) or type(error) is aiosmtplib.SMTPException:
+        # e.g. STARTTLS or AUTH asked for but not offered: the config and server disagree
         return DeliveryError(
             f"SMTP server does not support what the config asks: {error}",
             retriable=False,
