@@ -49,4 +49,6 @@ class StateUpdater(Protocol):
 
     integration: str
 
-    async def update(self, alert: Alert, state: AlertStateName, receipt: Receipt) -> None: ...
+    async def update(
+        self, alert: Alert, state: AlertStateName, receipt: Receipt, by: str | None = None
+    ) -> None: ...

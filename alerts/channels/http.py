@@ -51,8 +51,16 @@ def classify_response(response: httpx.Response) -> DeliveryError | None:
         f"HTTP {status} from {response.request.url.host}",
         retriable=retriable,
         retry_after=retry_after_seconds(response.headers.get("retry-after")),
-        reason=STATUS_REASONS.get(status, f"http_{status // 100}xx"),
+        reason=STATUS_REASONS.get(status, _status_class(status)),
     )
+
+
+def _status_class(status: int) -> str:
+    if status >= 500:
+        return "http_5xx"
+    if 300 <= status < 400:
+        return "destination"  # redirects are not followed: the URL should be updated
+    return "http_4xx"
 
 
 async def post(

@@ -241,7 +241,10 @@ class SlackNotifier:
             channel=self.config.channel, unfurl_links=False, unfurl_media=False, link_names=False
         )
         data = await self._send(self._method("chat.postMessage"), payload, auth=True)
-        return Receipt(self.integration, {"channel": str(data["channel"]), "ts": str(data["ts"])})
+        channel, ts = data.get("channel"), data.get("ts")
+        if not isinstance(channel, str) or not isinstance(ts, str):
+            return None  # posted, but nothing to update it by later
+        return Receipt(self.integration, {"channel": channel, "ts": ts})
 
     async def update(
         self, alert: Alert, state: AlertStateName, receipt: Receipt, by: str | None = None
@@ -275,5 +278,8 @@ class SlackNotifier:
         response = await send_paced(self.target, url, body, headers, classify=classify_slack)
         if not auth:
             return {}
-        data = orjson.loads(response.content)
+        try:
+            data = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            return {}
         return data if isinstance(data, dict) else {}

@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 import pytest
 from pydantic import SecretStr
 
@@ -11,6 +14,7 @@ from alerts.channels.slack import SlackNotifier
 from alerts.channels.smtp import EmailNotifier
 from alerts.channels.webhook import WebhookNotifier
 from alerts.metrics import INTEGRATIONS
+from config.loader import parse_settings
 from config.receivers import (
     ConsoleConfig,
     EmailConfig,
@@ -65,3 +69,20 @@ async def test_console_writes_to_the_chosen_stream(capsys: pytest.CaptureFixture
     assert isinstance(notifier, ConsoleNotifier)
     await notifier.notify(sample_alert())
     assert "lost my bag" in capsys.readouterr().err
+
+
+def test_the_documented_example_builds_a_notifier_per_integration() -> None:
+    docs = Path(__file__).parents[2] / "docs" / "channels.md"
+    example = re.search(r"```yaml\n(.*?)```", docs.read_text(), re.S)
+    assert example is not None
+    environ = {
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "TEAMS_WORKFLOW_URL": "https://teams.example/workflows/1",
+        "SMTP_PASSWORD": "pw",
+        "EARFUL_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "PAGERDUTY_ROUTING_KEY": "k" * 32,
+    }
+    settings = parse_settings(example.group(1), "docs/channels.md", environ)
+    configs = settings.receiver("air-care").integration_configs()
+    kinds = [build_notifier("air-care", c).integration for c in configs]
+    assert kinds == ["slack", "msteams", "email", "webhook", "pagerduty"]

@@ -5,17 +5,23 @@ from email.utils import format_datetime
 import httpx
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import SecretStr
 
+from alerts.channels.pagerduty import classify_pagerduty
+from alerts.channels.slack import classify_slack
 from alerts.channels.webhook import (
     WebhookNotifier,
     WebhookVerificationError,
+    classify_response,
     retry_after_seconds,
     sign,
     verify,
     webhook_id,
 )
 from alerts.errors import DeliveryError
+from alerts.metrics import FAILURE_REASONS
 from config.schema import WebhookConfig
 from streams.records import Alert
 from tests.support.alerts import sample_alert
@@ -211,3 +217,19 @@ async def test_a_wrong_secret_is_refused_by_the_receiver_as_auth() -> None:
         await notifier.close()
     assert not caught.value.retriable and caught.value.reason == "auth"
     assert receiver.verified == []
+
+
+@given(status=st.integers(min_value=300, max_value=599), slack_error=st.text(max_size=20))
+def test_every_failure_reason_is_from_the_fixed_set(status: int, slack_error: str) -> None:
+    request = httpx.Request("POST", "http://127.0.0.1/")
+    plain = httpx.Response(status, request=request, text=slack_error)
+    api = httpx.Response(200, request=request, json={"ok": False, "error": slack_error})
+    for response, classify in (
+        (plain, classify_response),
+        (plain, classify_slack),
+        (api, classify_slack),
+    ):
+        failure = classify(response)
+        assert failure is not None and failure.reason in FAILURE_REASONS
+    assert classify_pagerduty(plain) is not None
+    assert classify_pagerduty(plain).reason in FAILURE_REASONS  # type: ignore[union-attr]
