@@ -16,7 +16,7 @@ import httpx
 import orjson
 
 from alerts.channels.base import Action, AlertStateName, Receipt
-from alerts.channels.content import AlertView, truncate, view
+from alerts.channels.content import ELLIPSIS, AlertView, truncate, view
 from alerts.channels.http import PacedTarget, classify_response, retry_after_seconds, send_paced
 from alerts.channels.pacing import Pacer, destination_key
 from alerts.errors import DeliveryError
@@ -83,9 +83,29 @@ PAYLOAD_ERRORS = {
 _URL_UNSAFE = re.compile(r"[\s|<>\"\x00-\x1f\x7f]")
 
 
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
 def escape(text: str) -> str:
     """Slack's required escaping for text it would otherwise parse as markup."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mrkdwn(text: str, limit: int, quote: bool = False) -> str:
+    """``text`` escaped (and as a blockquote when ``quote``), at most ``limit`` characters
+    *after* escaping, never cutting an entity in half."""
+    pieces = {**_ESCAPES, "\n": "\n>"} if quote else _ESCAPES
+    escaped = [pieces.get(char, char) for char in text]
+    prefix = ">" if quote else ""
+    if len(prefix) + sum(map(len, escaped)) <= limit:
+        return prefix + "".join(escaped)
+    kept, size = [prefix], len(prefix) + len(ELLIPSIS)
+    for piece in escaped:
+        if size + len(piece) > limit:
+            break
+        kept.append(piece)
+        size += len(piece)
+    return "".join(kept) + ELLIPSIS
 
 
 def link_target(url: str) -> str:
@@ -104,22 +124,27 @@ def blocks_for(
         {
             "type": "section",
             "fields": [
-                {"type": "mrkdwn", "text": f"*{label}*\n{escape(truncate(value, FIELD_CHARS))}"}
+                {"type": "mrkdwn", "text": f"*{label}*\n{mrkdwn(value, FIELD_CHARS)}"}
                 for label, value in shown.facts()
             ][:10],
         },
-        {"type": "section", "text": {"type": "mrkdwn", "text": _quote(shown.text)}},
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": mrkdwn(shown.text, SECTION_CHARS, True)},
+        },
     ]
     if shown.reasons:
-        why = escape(truncate("; ".join(shown.reasons), SECTION_CHARS))
+        why = mrkdwn("; ".join(shown.reasons), SECTION_CHARS)
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"Why: {why}"}]})
     if shown.url:
         link = f"<{link_target(shown.url)}>"
+        if len(link) > SECTION_CHARS:  # a link Slack cannot show whole is not shown at all
+            link = "(the post's URL is too long to show here)"
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": link}})
     actions: tuple[Action, ...] = ("ack", "resolve", "snooze")
     if state is not None:
         label, actions = STATE_LABELS[state]
-        who = f" by {escape(truncate(by, 200))}" if by else ""
+        who = f" by {mrkdwn(by, 200)}" if by else ""
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": label + who}]})
     if actions:
         blocks.append(
@@ -131,12 +156,7 @@ def blocks_for(
 def fallback_text(alert: Alert) -> str:
     """The notification text (also what screen readers and old clients show)."""
     shown = view(alert)
-    return escape(f"{shown.title}: {truncate(' '.join(shown.text.split()), FALLBACK_CHARS)}")
-
-
-def _quote(text: str) -> str:
-    lines = escape(truncate(text, SECTION_CHARS - 200)).splitlines() or [""]
-    return "\n".join(f">{line}" for line in lines)
+    return mrkdwn(f"{shown.title}: {' '.join(shown.text.split())}", FALLBACK_CHARS)
 
 
 def _buttons(shown: AlertView, actions: tuple[Action, ...]) -> list[dict[str, Any]]:

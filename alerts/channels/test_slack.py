@@ -19,7 +19,7 @@ from config.receivers import SlackConfig
 from tests.support.alerts import sample_alert
 from tests.support.clock import FakeClock
 from tests.support.fakes.base import json_answer
-from tests.support.fakes.slack import BOT_TOKEN, CHANNEL_ID, FakeSlack
+from tests.support.fakes.slack import BOT_TOKEN, CHANNEL_ID, FakeSlack, message_problem
 
 pytestmark = pytest.mark.timeout(30)
 NASTY = [
@@ -262,3 +262,22 @@ def test_link_target_cannot_be_relabelled() -> None:
     target = link_target("https://evil.example/x|https://bank.example>")
     assert "|" not in target and ">" not in target and "<" not in target
     assert target.startswith("https://evil.example/x%7C")
+
+
+BIG = st.text(alphabet="<&>\n ab😡", min_size=1, max_size=40)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=BIG.map(lambda t: (t * 1000)[:40_000]),
+    handle=BIG.map(lambda t: (t * 10)[:256]),
+    reasons=st.lists(BIG.map(lambda t: t * 50), max_size=30),
+    url_tail=BIG.map(lambda t: (t * 100)[:2000]),
+)
+def test_blocks_stay_within_slack_limits_whatever_the_post(
+    text: str, handle: str, reasons: list[str], url_tail: str
+) -> None:
+    alert = sample_alert(text=text, handle=handle, reasons=reasons, url="https://x/" + url_tail)
+    for state in (None, "acknowledged", "resolved"):
+        blocks = blocks_for(alert, state, by=handle)  # type: ignore[arg-type]
+        assert message_problem({"text": fallback_text(alert), "blocks": blocks}) is None
