@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from config.receivers import Pacing
 
 Clock = Callable[[], float]
+# What an unpaced destination gets once a server has asked it to wait: no real limit.
+UNPACED = Pacing(per_second=1000, burst=1000)
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -62,7 +64,9 @@ class Pacer:
     async def acquire(self, destination: str, pacing: Pacing | None) -> float:
         """Wait for the destination's next slot; returns the seconds waited."""
         if pacing is None:
-            return 0.0
+            if destination not in self._buckets:
+                return 0.0  # unpaced and never held: nothing to wait for
+            pacing = UNPACED
         bucket = self._bucket(destination, pacing)
         lock = self._locks.setdefault(destination, asyncio.Lock())
         waited = 0.0
@@ -74,11 +78,12 @@ class Pacer:
         return waited
 
     def hold(self, destination: str, seconds: float, pacing: Pacing | None) -> None:
-        """No sends to ``destination`` for ``seconds`` (the service asked for it)."""
-        if pacing is None or seconds <= 0:
+        """No sends to ``destination`` for ``seconds`` (the service asked for it), paced
+        destination or not."""
+        if seconds <= 0:
             return
         now = self.clock()
-        self._bucket(destination, pacing).hold(now + seconds)
+        self._bucket(destination, pacing or UNPACED).hold(now + seconds)
 
     def _bucket(self, destination: str, pacing: Pacing) -> TokenBucket:
         bucket = self._buckets.get(destination)

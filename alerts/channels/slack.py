@@ -253,13 +253,17 @@ class SlackNotifier:
         self.target = PacedTarget(self.client, pacer or Pacer(), key, config.pacing)
 
     async def notify(self, alert: Alert) -> Receipt | None:
-        payload: dict[str, Any] = {"text": fallback_text(alert), "blocks": blocks_for(alert)}
+        payload: dict[str, Any] = {
+            "text": fallback_text(alert),
+            "blocks": blocks_for(alert),
+            "unfurl_links": False,
+            "unfurl_media": False,
+            "link_names": False,
+        }
         if self.config.api_url is not None:
             await self._send(self.config.api_url.get_secret_value(), payload, auth=False)
             return None
-        payload.update(
-            channel=self.config.channel, unfurl_links=False, unfurl_media=False, link_names=False
-        )
+        payload["channel"] = self.config.channel
         data = await self._send(self._method("chat.postMessage"), payload, auth=True)
         channel, ts = data.get("channel"), data.get("ts")
         if not isinstance(channel, str) or not isinstance(ts, str):

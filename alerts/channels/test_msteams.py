@@ -7,9 +7,11 @@ from pydantic import SecretStr
 
 from alerts.channels.base import Action
 from alerts.channels.msteams import MAX_PAYLOAD_BYTES, MSTeamsNotifier, message_for
+from alerts.channels.pacing import Pacer
 from alerts.errors import DeliveryError
 from config.receivers import MSTeamsConfig
 from tests.support.alerts import sample_alert
+from tests.support.clock import FakeClock
 from tests.support.fakes.teams import FakeTeams
 
 pytestmark = pytest.mark.timeout(30)
@@ -94,9 +96,16 @@ async def test_refusals_are_permanent(teams: FakeTeams, mangle: str, reason: str
 
 async def test_throttling_is_retriable_with_the_delay(teams: FakeTeams) -> None:
     teams.script((429, {"retry-after": "3"}, b""), (502, {}, b""))
-    notifier = MSTeamsNotifier(MSTeamsConfig(webhook_url=SecretStr(teams.workflow_url)))
+    clock = FakeClock()
+    notifier = MSTeamsNotifier(
+        MSTeamsConfig(webhook_url=SecretStr(teams.workflow_url)),
+        pacer=Pacer(clock, clock.sleep),
+    )
     for retry_after in (3, None):
         with pytest.raises(DeliveryError) as caught:
             await notifier.notify(sample_alert())
         assert caught.value.retriable and caught.value.retry_after == retry_after
+    await notifier.notify(sample_alert())
+    assert clock.sleeps == [3]  # the workflow was left alone for the delay asked
+    assert len(teams.cards) == 1
     await notifier.close()

@@ -78,3 +78,11 @@ def test_destination_keys_hide_secrets() -> None:
     assert "supersecret" not in key and key.startswith("slack:")
     assert key == destination_key("slack", "https://hooks.slack.com/services/T/B/supersecret")
     assert key != destination_key("slack", "https://hooks.slack.com/services/T/B/other")
+
+
+async def test_an_unpaced_destination_still_honours_a_hold() -> None:
+    clock = FakeClock()
+    pace = pacer(clock)
+    pace.hold("hook", 7, None)
+    assert await pace.acquire("hook", None) == pytest.approx(7)
+    assert [await pace.acquire("hook", None) for _ in range(50)] == [0] * 50

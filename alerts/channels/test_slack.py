@@ -39,6 +39,9 @@ def slack() -> Iterator[FakeSlack]:
 
 def bot(fake: FakeSlack, channel: str = "#care-alerts", **kw: Any) -> SlackNotifier:
     config = SlackConfig(app_token=SecretStr(BOT_TOKEN), channel=channel, app_url=fake.api_url)
+    if "pacer" not in kw:
+        clock = FakeClock()  # the channel's 1/s pacing, without waiting in real time
+        kw["pacer"] = Pacer(clock, clock.sleep)
     return SlackNotifier(config, **kw)
 
 

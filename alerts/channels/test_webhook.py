@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
+from alerts.channels.pacing import Pacer
 from alerts.channels.pagerduty import classify_pagerduty
 from alerts.channels.slack import classify_slack
 from alerts.channels.webhook import (
@@ -195,12 +196,12 @@ async def test_retries_keep_the_id_and_sign_each_attempt_anew() -> None:
     with FakeWebhookReceiver([VECTOR_SECRET], now=1_800_000_000).serve() as receiver:
         receiver.script((503, {"retry-after": "2"}, b""))
         config = WebhookConfig(url=receiver.url + "/", secret=SecretStr(VECTOR_SECRET))
-        notifier = WebhookNotifier(config, clock=clock)
+        notifier = WebhookNotifier(config, clock=clock, pacer=Pacer(clock, clock.sleep))
         with pytest.raises(DeliveryError) as caught:
             await notifier.notify(sample_alert())
         assert caught.value.retriable and caught.value.retry_after == 2
-        clock.now += 2
-        await notifier.notify(sample_alert())
+        await notifier.notify(sample_alert())  # waits out the delay first
+        assert clock.sleeps == [2]
         await notifier.close()
     first, second = receiver.requests
     assert first.headers["webhook-id"] == second.headers["webhook-id"]
