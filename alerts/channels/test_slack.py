@@ -14,8 +14,10 @@ from pydantic import SecretStr
 from alerts.channels.base import Receipt
 from alerts.channels.pacing import Pacer
 from alerts.channels.slack import SlackNotifier, blocks_for, fallback_text, link_target
+from alerts.delivery import deliver_with_retry
 from alerts.errors import DeliveryError
 from config.receivers import SlackConfig
+from config.schema import RetrySettings
 from tests.support.alerts import sample_alert
 from tests.support.clock import FakeClock
 from tests.support.fakes.base import json_answer
@@ -284,3 +286,15 @@ def test_blocks_stay_within_slack_limits_whatever_the_post(
     for state in (None, "acknowledged", "resolved"):
         blocks = blocks_for(alert, state, by=handle)  # type: ignore[arg-type]
         assert message_problem({"text": fallback_text(alert), "blocks": blocks}) is None
+
+
+async def test_with_delivery_retries_the_rate_limit_is_waited_out_once(slack: FakeSlack) -> None:
+    clock = FakeClock()
+    notifier = bot(slack, pacer=Pacer(clock, clock.sleep))
+    slack.script(json_answer(429, {"ok": False, "error": "ratelimited"}, {"retry-after": "5"}))
+    retry = RetrySettings(max_attempts=3, initial_backoff_seconds=0.1, max_backoff_seconds=1)
+    result = await deliver_with_retry(notifier, sample_alert(), retry, sleep=clock.sleep)
+    await notifier.close()
+    assert result.delivered and result.attempts == 2
+    assert sum(clock.sleeps) == pytest.approx(5)  # the retry's sleep covers the channel hold
+    assert len(slack.messages) == 1
