@@ -8,8 +8,21 @@ from prometheus_client import CollectorRegistry, Counter
 
 from streams.metrics import StageMetrics
 
-INTEGRATIONS = ("console", "webhook")
-FAILURE_REASONS = ("timeout", "connection", "rate_limited", "http_4xx", "http_5xx", "other")
+INTEGRATIONS = ("console", "webhook", "slack", "msteams", "email", "pagerduty")
+FAILURE_REASONS = (
+    "timeout",
+    "connection",
+    "rate_limited",
+    "http_4xx",
+    "http_5xx",
+    "auth",  # credentials refused: fix the token, key or password
+    "destination",  # channel, workflow or endpoint gone or not reachable by us
+    "payload",  # the service refused what we sent
+    "service_error",  # the service reported its own failure
+    "smtp_4xx",
+    "smtp_5xx",
+    "other",
+)
 
 
 class AlertMetrics(StageMetrics):

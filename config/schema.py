@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from config.base import Name, Strict, config_error
 from config.matchers import MatcherSyntaxError, parse_matcher
+from config.receivers import INTEGRATION_KEYS, ConsoleConfig, Receiver, WebhookConfig
 
-Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
+__all__ = ["ConsoleConfig", "Name", "Receiver", "Strict", "WebhookConfig", "config_error"]
 TOPIC_ROLES = (
     "mentions_raw",
     "mentions_scored",
@@ -24,17 +26,6 @@ TOPIC_ROLES = (
     "alert_state",
     "silences",
 )
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def config_error(message: str, fix: str) -> PydanticCustomError:
-    """A validation error whose message and fix reach the person reading the config."""
-    return PydanticCustomError(
-        "earful", message.replace("{", "{{").replace("}", "}}"), {"fix": fix}
-    )
 
 
 class KafkaSettings(Strict):
@@ -124,25 +115,6 @@ class ScoringSettings(Strict):
                 "e.g. negative_below: -0.1 and positive_above: 0.2",
             )
         return self
-
-
-class WebhookConfig(Strict):
-    url: Annotated[str, Field(pattern=r"^https?://")]
-    secret: SecretStr | None = None
-    timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
-
-
-class ConsoleConfig(Strict):
-    stream: Literal["stdout", "stderr"] = "stdout"
-
-
-class Receiver(Strict):
-    name: Name
-    webhook_configs: list[WebhookConfig] = []
-    console_configs: list[ConsoleConfig] = []
-
-    def integrations(self) -> list[WebhookConfig | ConsoleConfig]:
-        return [*self.webhook_configs, *self.console_configs]
 
 
 class Route(Strict):
@@ -255,12 +227,12 @@ def cross_check(settings: Settings) -> list[Problem]:
     receivers = {r.name for r in settings.receivers} | {"console"}
     _check_route(problems, settings.route, ("route",), receivers)
     for i, receiver in enumerate(settings.receivers):
-        if not receiver.integrations():
+        if not receiver.integration_configs():
             problems.append(
                 (
                     ("receivers", i),
                     f"receiver {receiver.name!r} has no integrations",
-                    "add webhook_configs: or console_configs: to it",
+                    f"add one of {', '.join(INTEGRATION_KEYS)} to it",
                 )
             )
     return problems

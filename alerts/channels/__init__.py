@@ -1,5 +1,8 @@
-"""One module per channel; each turns an alert into the payload its service expects."""
+"""One module per channel; each turns an alert into the payload its service expects.
 
-from alerts.channels.base import Notifier
+Build notifiers with ``alerts.channels.registry.build_notifier``; see docs/channels.md.
+"""
 
-__all__ = ["Notifier"]
+from alerts.channels.base import Notifier, Receipt, StateUpdater
+
+__all__ = ["Notifier", "Receipt", "StateUpdater"]
