@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from pydantic_core import PydanticCustomError
 
 from config.matchers import MatcherSyntaxError, parse_matcher
+from config.response import ResponseSettings, response_problems
 
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
 TOPIC_ROLES = (
@@ -194,6 +195,7 @@ class Settings(Strict):
     route: Route = Route(receiver="console")
     retry: RetrySettings = RetrySettings()
     workers: Workers = Workers()
+    response: ResponseSettings = ResponseSettings()
 
     @model_validator(mode="after")
     def _cross_check(self) -> Settings:
@@ -254,6 +256,7 @@ def cross_check(settings: Settings) -> list[Problem]:
         )
     receivers = {r.name for r in settings.receivers} | {"console"}
     _check_route(problems, settings.route, ("route",), receivers)
+    problems.extend(response_problems(settings.response, receivers, teams))
     for i, receiver in enumerate(settings.receivers):
         if not receiver.integrations():
             problems.append(
