@@ -8,7 +8,7 @@ responder's settings live in one place; cross-section checks are in :func:`respo
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -38,10 +38,6 @@ def clock_seconds(text: str) -> int:
     """Seconds since midnight of ``HH:MM`` (``24:00`` is the end of the day)."""
     hours, minutes = text.split(":")
     return int(hours) * 3600 + int(minutes) * 60
-
-
-def clock_time(seconds: int) -> time:
-    return time(seconds // 3600, seconds % 3600 // 60) if seconds < 86400 else time.max
 
 
 class BusinessHours(_Strict):

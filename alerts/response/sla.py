@@ -41,7 +41,7 @@ def business_intervals(
             continue
         start = _at(day, opens, zone).astimezone(UTC)
         end = _at(day, closes, zone).astimezone(UTC)
-        if end <= after or end <= start:
+        if end < after or end <= start:
             continue
         yield max(start, after), end
 
@@ -75,6 +75,9 @@ def response_deadline(
         return None
     start = created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)
     hours = response.hours_for(team) if sla.business_hours else None
-    if hours is None:
-        return start + timedelta(seconds=sla.respond_within_seconds)
-    return business_deadline(hours, start, sla.respond_within_seconds)
+    if hours is not None:
+        try:
+            return business_deadline(hours, start, sla.respond_within_seconds)
+        except ValueError:
+            pass  # hours too short for this SLA within years: count round the clock instead
+    return start + timedelta(seconds=sla.respond_within_seconds)
