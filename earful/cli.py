@@ -14,6 +14,7 @@ from typing import BinaryIO
 from config import ConfigError, load_settings
 from config.schema import Settings
 from earful.localkafka import LocalKafka, LocalKafkaError
+from earful.silence_cmd import add_silence_parser
 
 
 def earful_home() -> Path:
@@ -237,6 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep-running", action="store_true", help="leave Kafka and the workers running afterwards"
     )
     demo.set_defaults(func=cmd_demo)
+
+    add_silence_parser(sub)
     return parser
 
 

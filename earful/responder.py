@@ -7,6 +7,7 @@ import signal
 
 from prometheus_client import CollectorRegistry
 
+from alerts.response.errors import ResponseError
 from alerts.response.metrics import ResponseMetrics
 from alerts.response.responder import Responder
 from config.schema import Settings
@@ -37,4 +38,7 @@ def run_responder_worker(settings: Settings, *, metrics_port: int) -> None:
             loop.add_signal_handler(sig, stop.set)
         await responder.run(stop)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except ResponseError as error:
+        raise SystemExit(f"earful: {error}") from None

@@ -20,6 +20,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from pydantic import ValidationError
 
+from alerts.response.errors import ResponseError
 from alerts.response.escalation import escalation_alert
 from alerts.response.http import build_app
 from alerts.response.metrics import ResponseMetrics
@@ -62,7 +63,8 @@ class Responder:
     # --- what the HTTP layer calls -------------------------------------------------------
 
     def ready(self) -> bool:
-        return self._compacted_loaded and set(self._catch_up) <= self._ready_partitions
+        caught_up = bool(self._catch_up) and set(self._catch_up) <= self._ready_partitions
+        return self._compacted_loaded and caught_up
 
     async def change_state(self, alert_id: str, action: str, by: str, source: str) -> Outcome:
         current = self.tracker.states.get(alert_id)
@@ -118,7 +120,13 @@ class Responder:
             response = self.settings.response
             runner = web.AppRunner(build_app(self.settings, self, self.metrics, self.clock))
             await runner.setup()
-            await web.TCPSite(runner, response.listen_host, response.listen_port).start()
+            try:
+                await web.TCPSite(runner, response.listen_host, response.listen_port).start()
+            except OSError as error:
+                raise ResponseError(
+                    f"cannot listen on {response.listen_host}:{response.listen_port}: "
+                    f"{error.strerror}; free the port or change response.listen_port"
+                ) from None
             self._alerts.subscribe([self.alerts_topic], listener=_Rebalance(self))
             await self._alerts.start()
             log.info(
@@ -149,12 +157,18 @@ class Responder:
 
     async def _load_compacted(self, consumer: AIOKafkaConsumer) -> None:
         """Read the alert-state and silences topics from the start up to their current end."""
-        await consumer.topics()  # fetches metadata so that partitions are known
+        # The consumer's own metadata only covers assigned topics, so ask the cluster.
+        cluster = await consumer._client.fetch_all_metadata()
         partitions = [
             TopicPartition(topic, p)
             for topic in (self.state_topic, self.silences_topic)
-            for p in sorted(consumer.partitions_for_topic(topic) or [])
+            for p in sorted(cluster.partitions_for_topic(topic) or [])
         ]
+        if not partitions:
+            raise ResponseError(
+                f"topics {self.state_topic} and {self.silences_topic} do not exist: "
+                "run 'earful topics create'"
+            )
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
