@@ -1,0 +1,84 @@
+import pytest
+
+from config import ConfigError, parse_settings
+
+BASE = """\
+version: 1
+teams: [{name: care}]
+receivers:
+  - name: lead
+    console_configs: [{stream: stdout}]
+response:
+"""
+
+
+def first_issue(section: str) -> str:
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(BASE + section, "r.yaml", {})
+    return caught.value.issues[0].render()
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        (
+            "  escalation:\n    - name: care\n      steps:\n"
+            "        - {action: page, receiver: pagerduty}\n",
+            "r.yaml:10: response.escalation.0.steps.0.receiver: undefined receiver 'pagerduty' "
+            "used in escalation chain 'care'",
+        ),
+        (
+            "  business_hours:\n    - team: bank\n",
+            "r.yaml:8: response.business_hours.0.team: undefined team 'bank' in business_hours",
+        ),
+        (
+            "  business_hours:\n    - {team: care, timezone: Mars/Olympus}\n",
+            "response.business_hours.0.timezone: unknown time zone 'Mars/Olympus'",
+        ),
+        (
+            "  business_hours:\n    - {team: care, start: '9am'}\n",
+            "response.business_hours.0.start: '9am' is not a time of day",
+        ),
+        (
+            "  escalation:\n    - name: care\n      steps: [{action: notify_receiver}]\n",
+            "escalation step notify_receiver needs a receiver",
+        ),
+        (
+            "  escalation:\n    - name: care\n      steps: [{receiver: lead}]\n",
+            "a notify_again step goes to the alert's own receivers",
+        ),
+        (
+            "  escalation:\n    - name: care\n      matchers: ['team=="care"']\n      steps: [{}]\n",
+            "malformed matcher",
+        ),
+        ("  link_signing_key: short\n", "link_signing_key is shorter than 32 characters"),
+        ("  sla: {P5: {respond_within_seconds: 60}}\n", "response.sla.P5"),
+    ],
+)
+def test_bad_response_settings_name_the_line_and_the_fix(section: str, expected: str) -> None:
+    rendered = first_issue(section)
+    assert expected in rendered
+    assert "\n    fix: " in rendered
+
+
+def test_secrets_never_print() -> None:
+    settings = parse_settings(
+        BASE + "  slack_signing_secret: s3cr3t-value\n  api_tokens: [t0k3n-value]\n"
+        "  link_signing_key: " + "k" * 40 + "\n",
+        "r.yaml",
+        {},
+    )
+    shown = repr(settings) + str(settings.redacted())
+    assert "s3cr3t-value" not in shown and "t0k3n-value" not in shown and "k" * 40 not in shown
+
+
+def test_chains_count_steps_across_repeats() -> None:
+    settings = parse_settings(
+        BASE + "  escalation:\n    - name: care\n      repeat: 2\n"
+        "      steps: [{}, {wait_seconds: 60, action: page, receiver: lead}]\n",
+        "r.yaml",
+        {},
+    )
+    chain = settings.response.escalation[0]
+    assert chain.step_count() == 6 and settings.response.max_steps() == 6
+    assert chain.step(4).action == "page" and chain.step(5).action == "notify_again"
