@@ -48,7 +48,8 @@ def first_issue(section: str) -> str:
             "a notify_again step goes to the alert's own receivers",
         ),
         (
-            "  escalation:\n    - name: care\n      matchers: ['team=="care"']\n      steps: [{}]\n",
+            "  escalation:\n    - name: care\n      matchers: ['team==\"care\"']\n"
+            "      steps: [{}]\n",
             "malformed matcher",
         ),
         ("  link_signing_key: short\n", "link_signing_key is shorter than 32 characters"),
