@@ -171,6 +171,18 @@ class ResponseSettings(_Strict):
     business_hours: list[BusinessHours] = []
     escalation: list[EscalationChain] = []
 
+    @field_validator("slack_signing_secret", "link_signing_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # ``${SLACK_SIGNING_SECRET:-}`` with the variable unset must turn the feature off,
+        # never verify against an empty key.
+        return None if value == "" else value
+
+    @field_validator("api_tokens", mode="before")
+    @classmethod
+    def _drop_empty_tokens(cls, value: object) -> object:
+        return [t for t in value if t != ""] if isinstance(value, list) else value
+
     @field_validator("link_signing_key")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:

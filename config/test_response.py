@@ -83,3 +83,15 @@ def test_chains_count_steps_across_repeats() -> None:
     chain = settings.response.escalation[0]
     assert chain.step_count() == 6 and settings.response.max_steps() == 6
     assert chain.step(4).action == "page" and chain.step(5).action == "notify_again"
+
+
+def test_empty_secrets_from_unset_variables_turn_features_off() -> None:
+    settings = parse_settings(
+        BASE + "  slack_signing_secret: ${SLACK:-}\n  link_signing_key: ${LINK:-}\n"
+        "  api_tokens: ['${TOKEN:-}']\n",
+        "r.yaml",
+        {},
+    )
+    response = settings.response
+    assert response.slack_signing_secret is None and response.link_signing_key is None
+    assert response.api_tokens == []

@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 from alerts.response.state import ACTIONS
 from streams.metrics import StageMetrics
 
-SOURCES = ("slack", "link", "api")
+SOURCES = ("slack", "link")
 SIGNATURE_ENDPOINTS = ("slack", "link", "api")
 SIGNATURE_REASONS = ("missing", "malformed", "stale", "bad_signature", "replayed", "expired")
 PRIORITIES = ("P1", "P2", "P3", "P4")
