@@ -18,6 +18,7 @@ import structlog
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 
 from alerts.response.errors import ResponseError
@@ -216,9 +217,12 @@ class Responder:
                         self.tracker.consumed[tp.partition] = record.offset + 1
                         continue
                     self.tracker.see_alert(alert, tp.partition, record.offset, record.key)
+            assigned = consumer.assignment()
             for partition, end in list(self._catch_up.items()):
                 tp = TopicPartition(self.alerts_topic, partition)
-                if partition not in self._ready_partitions and await consumer.position(tp) >= end:
+                if partition in self._ready_partitions or tp not in assigned:
+                    continue
+                if await consumer.position(tp) >= end:
                     self._ready_partitions.add(partition)
                     log.info("alerts partition caught up", partition=partition)
 
@@ -289,8 +293,12 @@ class Responder:
             for p, o in self.tracker.commit_offsets().items()
             if p in assigned and p in self._ready_partitions
         }
-        if offsets:
+        if not offsets:
+            return
+        try:
             await consumer.commit(offsets)
+        except KafkaError as error:  # e.g. during a rebalance; the next commit catches up
+            log.warning("commit of alerts offsets failed", error=str(error))
 
     async def _purge_old_silences(self) -> None:
         cutoff = self.now() - SILENCE_RETENTION
