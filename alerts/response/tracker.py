@@ -10,6 +10,7 @@ alert's ``created_at``, so they do not move when the process restarts.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -63,6 +64,8 @@ class SlaTracker:
     pending: dict[str, Pending] = field(default_factory=dict)
     states: dict[str, AlertState] = field(default_factory=dict)
     consumed: dict[int, int] = field(default_factory=dict)  # partition -> next offset
+    _queue: list[tuple[datetime, int, str]] = field(default_factory=list)
+    _sequence: int = 0
 
     def see_alert(
         self, alert: Alert, partition: int, offset: int, key: bytes | None = None
@@ -82,7 +85,9 @@ class SlaTracker:
         if deadline is None or stops_escalation(self.states.get(alert.alert_id)):
             return
         chain = chain_for(self.response.escalation, alert.labels)
-        self.pending[alert.alert_id] = Pending(alert, partition, offset, key, deadline, chain)
+        pending = Pending(alert, partition, offset, key, deadline, chain)
+        self.pending[alert.alert_id] = pending
+        self._schedule(pending)
 
     def see_state(self, state: AlertState) -> None:
         self.states[state.alert_id] = state
@@ -97,32 +102,61 @@ class SlaTracker:
             self.consumed.pop(partition, None)
 
     def due(self, now: datetime, ready: set[int]) -> list[Breach | StepDue]:
-        """What is due at ``now`` on the partitions that have caught up (``ready``)."""
+        """What is due at ``now`` on the partitions that have caught up (``ready``).
+
+        Only alerts whose next check time has come are looked at (a heap), so an idle tick
+        costs nothing however many alerts are pending.
+        """
         events: list[Breach | StepDue] = []
-        lateness = timedelta(seconds=self.response.max_lateness_seconds)
-        for item in list(self.pending.values()):
-            if item.partition not in ready:
-                continue
-            state = self.states.get(item.alert.alert_id)
-            responded = state is not None and state.state == "snoozed"
-            if not item.breached and now >= item.deadline:
-                item.breached = True
-                if not responded and item.fired == 0:
-                    events.append(Breach(item))
-            step = item.next_step()
-            if item.chain is not None and step <= item.chain.step_count():
-                when = step_due(item.chain, item.deadline, step, step, state)
-                if now >= when:
-                    following = step + 1 if step < item.chain.step_count() else None
-                    after = (
-                        step_due(item.chain, item.deadline, following, step, state)
-                        if following
-                        else None
-                    )
-                    events.append(StepDue(item, step, when, after, now - when > lateness))
+        recheck: list[Pending] = []
+        while self._queue and self._queue[0][0] <= now:
+            _, _, alert_id = heapq.heappop(self._queue)
+            item = self.pending.get(alert_id)
+            if item is None:
+                continue  # acknowledged, resolved or forgotten since it was queued
+            if item.partition in ready:
+                events.extend(self._check(item, now))
             if item.finished():
-                del self.pending[item.alert.alert_id]
+                del self.pending[alert_id]
+            else:
+                recheck.append(item)
+        for item in recheck:
+            self._schedule(item)
         return events
+
+    def _check(self, item: Pending, now: datetime) -> list[Breach | StepDue]:
+        events: list[Breach | StepDue] = []
+        state = self.states.get(item.alert.alert_id)
+        if not item.breached and now >= item.deadline:
+            item.breached = True
+            responded = state is not None and state.state == "snoozed"
+            if not responded and item.fired == 0:
+                events.append(Breach(item))
+        step = item.next_step()
+        if item.chain is not None and step <= item.chain.step_count():
+            when = step_due(item.chain, item.deadline, step, step, state)
+            if now >= when:
+                following = step + 1 if step < item.chain.step_count() else None
+                after = (
+                    step_due(item.chain, item.deadline, following, step, state)
+                    if following
+                    else None
+                )
+                lateness = timedelta(seconds=self.response.max_lateness_seconds)
+                events.append(StepDue(item, step, when, after, now - when > lateness))
+        return events
+
+    def _next_check(self, item: Pending) -> datetime:
+        """When this alert next needs a look: its deadline, else its next step."""
+        if not item.breached:
+            return item.deadline
+        step = item.next_step()
+        assert item.chain is not None and step <= item.chain.step_count()
+        return step_due(item.chain, item.deadline, step, step, self.states.get(item.alert.alert_id))
+
+    def _schedule(self, item: Pending) -> None:
+        self._sequence += 1
+        heapq.heappush(self._queue, (self._next_check(item), self._sequence, item.alert.alert_id))
 
     def mark_handled(self, event: StepDue) -> None:
         event.pending.handled = max(event.pending.handled, event.step)
