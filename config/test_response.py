@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 import pytest
 
 from config import ConfigError, parse_settings
@@ -95,3 +98,16 @@ def test_empty_secrets_from_unset_variables_turn_features_off() -> None:
     response = settings.response
     assert response.slack_signing_secret is None and response.link_signing_key is None
     assert response.api_tokens == []
+
+
+def test_the_examples_in_docs_responding_md_are_valid() -> None:
+    doc = (Path(__file__).parents[1] / "docs" / "responding.md").read_text()
+    response, route = re.findall(r"```yaml\n(.*?)```", doc, re.S)
+    receivers = "".join(
+        f"  - {{name: {name}, console_configs: [{{stream: stdout}}]}}\n"
+        for name in ("air-care-lead", "air-care-pagerduty", "air-care-slack")
+    )
+    text = f"version: 1\nteams: [{{name: air-care}}]\nreceivers:\n{receivers}{response}{route}"
+    settings = parse_settings(text, "responding.md", {"EARFUL_LINK_SIGNING_KEY": "k" * 32})
+    assert settings.response.escalation[0].step_count() == 6
+    assert settings.response.slack_signing_secret is None  # ${SLACK_SIGNING_SECRET:-} unset
