@@ -171,3 +171,13 @@ def test_escalation_alerts_carry_routable_labels() -> None:
     assert parse_escalation_id("mention:test:1") is None
     assert chain_for([CHAIN], {"team": "care"}) is CHAIN
     assert chain_for([CHAIN], {"team": "bank"}) is None
+
+
+def test_an_alert_read_again_after_a_rebalance_is_escalated_once() -> None:
+    tracker = SlaTracker(RESPONSE)
+    tracker.see_alert(alert(), 0, 5)
+    tracker.forget_partitions({0})
+    tracker.see_alert(alert(), 0, 5)  # the partition came back to this responder
+    assert steps(run(tracker, 60)) == [1]
+    assert steps(run(tracker, 61)) == []
+    assert steps(run(tracker, 180)) == [2]

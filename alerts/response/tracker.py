@@ -109,11 +109,15 @@ class SlaTracker:
         """
         events: list[Breach | StepDue] = []
         recheck: list[Pending] = []
+        looked_at: set[str] = set()
         while self._queue and self._queue[0][0] <= now:
             _, _, alert_id = heapq.heappop(self._queue)
             item = self.pending.get(alert_id)
-            if item is None:
-                continue  # acknowledged, resolved or forgotten since it was queued
+            if item is None or alert_id in looked_at:
+                # Acknowledged, resolved or forgotten since it was queued, or queued twice
+                # (read again after a rebalance): one look, one entry back in the queue.
+                continue
+            looked_at.add(alert_id)
             if item.partition in ready:
                 events.extend(self._check(item, now))
             if item.finished():
