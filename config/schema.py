@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from config.base import Name, Strict, config_error
 from config.matchers import MatcherSyntaxError, parse_matcher
 from config.receivers import INTEGRATION_KEYS, ConsoleConfig, Receiver, WebhookConfig
+from config.response import ResponseSettings, response_problems
 
 __all__ = ["ConsoleConfig", "Name", "Receiver", "Strict", "WebhookConfig", "config_error"]
 TOPIC_ROLES = (
@@ -166,6 +167,7 @@ class Settings(Strict):
     route: Route = Route(receiver="console")
     retry: RetrySettings = RetrySettings()
     workers: Workers = Workers()
+    response: ResponseSettings = ResponseSettings()
 
     @model_validator(mode="after")
     def _cross_check(self) -> Settings:
@@ -226,6 +228,7 @@ def cross_check(settings: Settings) -> list[Problem]:
         )
     receivers = {r.name for r in settings.receivers} | {"console"}
     _check_route(problems, settings.route, ("route",), receivers)
+    problems.extend(response_problems(settings.response, receivers, teams))
     for i, receiver in enumerate(settings.receivers):
         if not receiver.integration_configs():
             problems.append(

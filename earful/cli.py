@@ -14,6 +14,7 @@ from typing import BinaryIO
 from config import ConfigError, load_settings
 from config.schema import Settings
 from earful.localkafka import LocalKafka, LocalKafkaError
+from earful.silence_cmd import add_silence_parser
 
 
 def earful_home() -> Path:
@@ -91,6 +92,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
         )
         datadir = Path(args.datadir or earful_home() / "faust")
         run_streams_worker(settings, datadir=datadir, metrics_port=port, loglevel=args.log_level)
+    elif args.kind == "responder":
+        from earful.responder import run_responder_worker
+
+        port = settings.response.metrics_port if args.metrics_port is None else args.metrics_port
+        run_responder_worker(settings, metrics_port=port)
     else:
         port = (
             settings.workers.alerts.metrics_port if args.metrics_port is None else args.metrics_port
@@ -194,8 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     topics.add_argument("--bootstrap", default=None)
     topics.set_defaults(func=cmd_topics)
 
-    worker = sub.add_parser("worker", help="run a worker: streams (scoring) or alerts")
-    worker.add_argument("kind", choices=["streams", "alerts"])
+    worker = sub.add_parser("worker", help="run a worker: streams (scoring), alerts or responder")
+    worker.add_argument("kind", choices=["streams", "alerts", "responder"])
     worker.add_argument("--bootstrap", default=None, help="override kafka.bootstrap_servers")
     worker.add_argument("--metrics-port", type=int, default=None)
     worker.add_argument("--datadir", default=None, help="Faust state (default $EARFUL_HOME/faust)")
@@ -232,6 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep-running", action="store_true", help="leave Kafka and the workers running afterwards"
     )
     demo.set_defaults(func=cmd_demo)
+
+    add_silence_parser(sub)
     return parser
 
 
