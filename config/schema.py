@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from config.kafka_security import KafkaSecurity
 from config.matchers import MatcherSyntaxError, parse_matcher
 
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
@@ -50,6 +51,7 @@ class KafkaSettings(Strict):
             "dead_letters": 1,
         }
     )
+    security: KafkaSecurity = KafkaSecurity()
 
     @field_validator("partitions")
     @classmethod

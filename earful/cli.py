@@ -102,12 +102,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     from kafka import KafkaProducer
 
+    from config.kafka_security import kafka_client_options
     from connectors.publish import publish_lines
     from streams.topics import MENTIONS_RAW, topic_name
 
     settings = _settings(args)
     producer = KafkaProducer(
-        bootstrap_servers=settings.kafka.bootstrap_servers,
+        **kafka_client_options(settings.kafka, "kafka-python"),
         client_id=f"{settings.kafka.client_id}-publish",
         acks="all",
         linger_ms=5,

@@ -39,10 +39,7 @@ def attach_scoring_agent(
                 key = outcome.scored.partition_key().encode()
                 await scored.send(key=key, value=outcome.scored.model_dump_json().encode())
                 metrics.produced.labels(STAGE, scored.get_topic_name()).inc()
-                s = outcome.scored
-                metrics.scored.labels(
-                    s.sentiment.label, s.priority, str(s.needs_response).lower()
-                ).inc()
+                metrics.observe_scored(outcome.scored)
                 if outcome.alert is not None:
                     await alerts.send(key=key, value=outcome.alert.model_dump_json().encode())
                     metrics.produced.labels(STAGE, alerts.get_topic_name()).inc()

@@ -8,9 +8,10 @@ from typing import Any
 import faust
 from prometheus_client import CollectorRegistry
 
+from config.kafka_security import kafka_client_options
 from config.schema import Settings
 from streams.agents import attach_scoring_agent
-from streams.metrics import ScoringMetrics
+from streams.metrics import HealthState, ScoringMetrics
 from streams.scoring import build_scorer
 from streams.topics import ALERTS, DEAD_LETTERS, MENTIONS_RAW, MENTIONS_SCORED, topic_name
 
@@ -25,7 +26,7 @@ def create_app(
     kafka = settings.kafka
     app = faust.App(
         f"{kafka.topic_prefix}{APP_ID}",
-        broker=[f"kafka://{host}" for host in kafka.bootstrap_servers.split(",")],
+        **kafka_client_options(kafka, "faust"),
         broker_client_id=f"{kafka.client_id}-streams",
         store="memory://",
         datadir=str(datadir),
@@ -52,7 +53,9 @@ def create_app(
         produces=[
             topic_name(t, kafka.topic_prefix) for t in (MENTIONS_SCORED, ALERTS, DEAD_LETTERS)
         ],
+        brands=[brand.name for brand in settings.brands],
     )
+    attach_health(app, metrics.health, topic_name(MENTIONS_RAW, kafka.topic_prefix))
     attach_scoring_agent(
         app,
         source=topic(MENTIONS_RAW),
@@ -64,3 +67,28 @@ def create_app(
     )
     app.earful_metrics = metrics  # type: ignore[attr-defined]
     return app
+
+
+def attach_health(app: faust.App, health: HealthState, source_topic: str) -> None:
+    """Readiness follows the consumer's assignment of the source topic (not ready during a
+    rebalance); a one-second timer proves the event loop is alive."""
+
+    async def revoked(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        health.set_ready(False, "rebalancing: partitions revoked")
+
+    async def assigned(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        assignment = args[0] if args else kwargs.get("assigned", ())
+        count = sum(1 for tp in assignment if tp.topic == source_topic)
+        health.set_ready(
+            count > 0,
+            f"{count} partitions of {source_topic} assigned"
+            if count
+            else f"no partitions of {source_topic} assigned (more workers than partitions?)",
+        )
+
+    async def heartbeat() -> None:
+        health.beat()
+
+    app.on_partitions_revoked.connect(revoked)
+    app.on_partitions_assigned.connect(assigned)
+    app.timer(1.0, name="earful.heartbeat")(heartbeat)
