@@ -12,7 +12,7 @@ import ssl
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 if TYPE_CHECKING:
@@ -43,6 +43,16 @@ class KafkaSecurity(BaseModel):
     ssl_certfile: str | None = None
     ssl_keyfile: str | None = None
     ssl_check_hostname: bool = True
+
+    @field_validator(
+        "sasl_mechanism", "username", "password", "ssl_cafile", "ssl_certfile", "ssl_keyfile",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_absent(cls, value: object) -> object:
+        # So one config serves every environment: ``username: ${KAFKA_USERNAME:-}`` is
+        # simply absent where the variable is not set.
+        return None if value == "" else value
 
     @property
     def uses_sasl(self) -> bool:
