@@ -228,6 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print mention schema v1 (JSON Schema)")
     schema.set_defaults(func=cmd_schema)
 
+    from earful.dlq_cmd import add_dlq_parser
+
+    add_dlq_parser(sub, _settings)
+
     demo = sub.add_parser("demo", help="local Kafka + workers + sample mentions; shows alerts")
     demo.add_argument(
         "--keep-running", action="store_true", help="leave Kafka and the workers running afterwards"
