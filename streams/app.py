@@ -16,6 +16,10 @@ from streams.scoring import build_scorer
 from streams.topics import ALERTS, DEAD_LETTERS, MENTIONS_RAW, MENTIONS_SCORED, topic_name
 
 APP_ID = "earful-streams"
+# Faust forgets acked-but-uncommitted offsets of revoked partitions before its revoke
+# handler commits, so a rebalance replays up to one commit interval of work on every
+# partition. Committing often (cheap: one request per worker) keeps those duplicates few.
+COMMIT_INTERVAL_SECONDS = 0.5
 
 
 def create_app(
@@ -37,6 +41,7 @@ def create_app(
         web_enabled=False,
         autodiscover=False,
         producer_linger=0.005,
+        broker_commit_interval=COMMIT_INTERVAL_SECONDS,
     )
 
     def topic(spec: Any) -> faust.TopicT:
