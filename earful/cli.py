@@ -78,11 +78,11 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from earful.logs import configure_logging
+    from earful.logs import configure_logging, secret_values
     from earful.workers import run_alerts_worker, run_streams_worker
 
     settings = _settings(args)
-    configure_logging(args.log_level, args.log_format)
+    configure_logging(args.log_level, args.log_format, secret_values(settings))
     if args.kind == "streams":
         port = (
             settings.workers.streams.metrics_port
@@ -90,7 +90,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
             else args.metrics_port
         )
         datadir = Path(args.datadir or earful_home() / "faust")
-        run_streams_worker(settings, datadir=datadir, metrics_port=port, loglevel=args.log_level)
+        run_streams_worker(
+            settings,
+            datadir=datadir,
+            metrics_port=port,
+            loglevel=args.log_level,
+            log_format=args.log_format,
+        )
     else:
         port = (
             settings.workers.alerts.metrics_port if args.metrics_port is None else args.metrics_port

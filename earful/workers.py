@@ -18,6 +18,7 @@ from config.schema import Settings
 from earful.admin import ensure_topics
 from earful.health import serving_health
 from earful.lag import probing_lag
+from earful.logs import library_logging_config, secret_values
 from streams.metrics import HealthState, ScoringMetrics
 from streams.topics import ALERTS, DEAD_LETTERS, MENTIONS_RAW, topic_name
 
@@ -25,7 +26,12 @@ log = structlog.get_logger("earful.workers")
 
 
 def run_streams_worker(
-    settings: Settings, *, datadir: Path, metrics_port: int, loglevel: str = "info"
+    settings: Settings,
+    *,
+    datadir: Path,
+    metrics_port: int,
+    loglevel: str = "info",
+    log_format: str = "text",
 ) -> None:
     from faust.worker import Worker  # slow import, only for this command
 
@@ -41,7 +47,13 @@ def run_streams_worker(
         running.enter_context(probing_lag(settings.kafka, app.conf.id, [source], metrics))
         log.info("streams worker starting", group=app.conf.id, topic=source, port=metrics_port)
         # Faust handles SIGTERM itself: it stops the agents and commits what they finished.
-        Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()
+        logging_config = (
+            library_logging_config(loglevel, log_format, secret_values(settings))
+            if log_format == "json"
+            else None  # Faust's own readable text
+        )
+        worker = Worker(app, loglevel=loglevel, quiet=True, logging_config=logging_config)
+        worker.execute_from_commandline()
 
 
 def run_alerts_worker(settings: Settings, *, metrics_port: int) -> None:

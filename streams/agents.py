@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import faust
+import structlog
 
 from streams.deadletters import dead_letter_headers
 from streams.metrics import ScoringMetrics
@@ -14,6 +15,7 @@ from streams.pipeline import Scored, process
 from streams.scoring import Scorer
 
 STAGE = "streams"
+log = structlog.get_logger("earful.streams")
 
 
 def attach_scoring_agent(
@@ -40,9 +42,22 @@ def attach_scoring_agent(
                 await scored.send(key=key, value=outcome.scored.model_dump_json().encode())
                 metrics.produced.labels(STAGE, scored.get_topic_name()).inc()
                 metrics.observe_scored(outcome.scored)
+                log.debug(
+                    "mention scored",
+                    mention_id=outcome.scored.id,
+                    priority=outcome.scored.priority,
+                    needs_response=outcome.scored.needs_response,
+                )
                 if outcome.alert is not None:
                     await alerts.send(key=key, value=outcome.alert.model_dump_json().encode())
                     metrics.produced.labels(STAGE, alerts.get_topic_name()).inc()
+                    log.info(
+                        "alert raised",
+                        alert_id=outcome.alert.alert_id,
+                        mention_id=outcome.scored.id,
+                        team=outcome.alert.team,
+                        priority=outcome.alert.priority,
+                    )
             else:
                 headers = dead_letter_headers(
                     stage=STAGE,
@@ -54,6 +69,14 @@ def attach_scoring_agent(
                 )
                 await dead_letters.send(key=message.key, value=message.value, headers=headers)
                 metrics.dead_letters.labels(STAGE, outcome.reason.value).inc()
+                log.warning(
+                    "message dead-lettered",
+                    reason=outcome.reason.value,
+                    detail=outcome.detail,
+                    topic=message.topic,
+                    partition=message.partition,
+                    offset=message.offset,
+                )
                 metrics.produced.labels(STAGE, dead_letters.get_topic_name()).inc()
             metrics.processing.labels(STAGE).observe(time.perf_counter() - started)
             yield None
