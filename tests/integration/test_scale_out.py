@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
@@ -21,6 +19,7 @@ from streams.topics import MENTIONS_RAW, MENTIONS_SCORED, topic_name
 from tests.conftest import SettingsFactory
 from tests.support.kafka import publish, read_topic
 from tests.support.processes import start_worker, stop, worker_logs
+from tests.support.scrape import get, samples
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -41,36 +40,18 @@ def mention(batch: str, i: int) -> tuple[bytes, bytes]:
     return conversation.encode(), value
 
 
-def http(port: int, path: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as answer:
-            return answer.status, answer.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-    except OSError:
-        return 0, b""
-
-
 def wait_ready(ports: list[int], workdir: Path, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if all(http(port, "/readyz")[0] == 200 for port in ports):
+        if all(get(port, "/readyz")[0] == 200 for port in ports):
             return
         time.sleep(0.5)
-    answers = [http(port, "/readyz") for port in ports]
+    answers = [get(port, "/readyz") for port in ports]
     raise AssertionError(f"workers not ready: {answers}\n{worker_logs(workdir)}")
 
 
 def consumed(port: int) -> float:
-    from prometheus_client.parser import text_string_to_metric_families
-
-    text = http(port, "/metrics")[1].decode()
-    return sum(
-        s.value
-        for family in text_string_to_metric_families(text)
-        for s in family.samples
-        if s.name == "earful_messages_consumed_total"
-    )
+    return sum(samples(port, "earful_messages_consumed_total").values())
 
 
 def test_two_workers_share_the_stream_and_survive_one_stopping(
@@ -137,7 +118,7 @@ def test_two_workers_share_the_stream_and_survive_one_stopping(
             f"workers mid-stream: {len(expected)} mentions all scored, {len(duplicates)} "
             f"scored twice, all done {took:.1f} s after the stop"
         )
-        status, body = http(ports[1], "/readyz")
+        status, body = get(ports[1], "/readyz")
         assert status == 200 and b"4 partitions" in body, body
     finally:
         stop(first)

@@ -4,14 +4,11 @@ JSON logs with ids and no secrets, and a clean exit on SIGTERM."""
 from __future__ import annotations
 
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from earful.localkafka.broker import free_port
 from streams.topics import MENTIONS_RAW, topic_name
@@ -19,30 +16,11 @@ from tests.conftest import SettingsFactory
 from tests.support.kafka import publish
 from tests.support.processes import start_worker, stop, worker_logs
 from tests.support.receivers import recording_server
+from tests.support.scrape import get, samples
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.timeout(240)]
 
 SECRET = "whsec-do-not-log-42"
-
-
-def get(port: int, path: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as answer:
-            return answer.status, answer.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-    except OSError:
-        return 0, b""
-
-
-def samples(port: int, name: str) -> dict[tuple[tuple[str, str], ...], float]:
-    text = get(port, "/metrics")[1].decode()
-    return {
-        tuple(sorted(s.labels.items())): s.value
-        for family in text_string_to_metric_families(text)
-        for s in family.samples
-        if s.name == name
-    }
 
 
 def wait_for(check: object, what: str, workdir: Path, timeout: float = 90) -> None:
