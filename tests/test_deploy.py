@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -104,6 +105,23 @@ def test_dashboard_panels_query_metrics_the_code_emits() -> None:
                 names = metric_names_in(target["expr"])
                 assert names, f"{panel['title']}: {target['expr']} reads no Earful metric"
                 assert names <= registered, f"{panel['title']} reads {names - registered}"
+
+
+@pytest.mark.timeout(60)
+def test_dashboard_queries_are_valid_promql(tmp_path: Path) -> None:
+    """promtool parses each panel's query, written out as a recording rule."""
+    exprs = [
+        target["expr"].replace("$__rate_interval", "5m")
+        for path in DASHBOARDS
+        for panel in json.loads(path.read_text())["panels"]
+        for target in panel["targets"]
+    ]
+    rules = {"groups": [{"name": "dashboard", "rules": [
+        {"record": f"dashboard:query{i}", "expr": expr} for i, expr in enumerate(exprs)
+    ]}]}
+    path = tmp_path / "dashboard-queries.yml"
+    path.write_text(yaml.safe_dump(rules))
+    assert f"SUCCESS: {len(exprs)} rules found" in promtool("check", "rules", str(path))
 
 
 def test_compose_runs_kafka_every_worker_prometheus_and_provisioned_grafana() -> None:
