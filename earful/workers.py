@@ -52,7 +52,15 @@ def run_streams_worker(
             if log_format == "json"
             else None  # Faust's own readable text
         )
-        worker = Worker(app, loglevel=loglevel, quiet=True, logging_config=logging_config)
+        health = metrics.health
+
+        class StreamsWorker(Worker):
+            async def on_stop(self) -> None:
+                # First thing on SIGTERM, before the app stops its agents and commits.
+                health.set_ready(False, "stopping")
+                await super().on_stop()
+
+        worker = StreamsWorker(app, loglevel=loglevel, quiet=True, logging_config=logging_config)
         worker.execute_from_commandline()
 
 
@@ -69,8 +77,13 @@ def run_alerts_worker(settings: Settings, *, metrics_port: int) -> None:
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+
+        def stopping() -> None:
+            metrics.health.set_ready(False, "stopping")
+            stop.set()
+
         for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, stopping)
         beating = asyncio.create_task(heartbeat(metrics.health, stop))
         try:
             await worker.run(stop)
