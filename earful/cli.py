@@ -204,7 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run a worker: streams (scoring) or alerts")
     worker.add_argument("kind", choices=["streams", "alerts"])
     worker.add_argument("--bootstrap", default=None, help="override kafka.bootstrap_servers")
-    worker.add_argument("--metrics-port", type=int, default=None)
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help="port of /metrics, /healthz and /readyz (default from config; 0: none)",
+    )
     worker.add_argument("--datadir", default=None, help="Faust state (default $EARFUL_HOME/faust)")
     worker.add_argument(
         "--log-level", default="info", choices=["debug", "info", "warning", "error"]
