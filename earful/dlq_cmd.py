@@ -26,6 +26,7 @@ from streams.topics import ALL_TOPICS, DEAD_LETTERS, topic_name
 
 REPLAY_GROUP = "earful-dlq-replay"
 REPLAYED_FROM_HEADER = "earful.replayed-from"
+IDLE_POLLS_BEFORE_GIVING_UP = 30  # one second each
 
 
 @dataclass(frozen=True)
@@ -145,13 +146,21 @@ def _records_until_now(
         committed = None if from_beginning else consumer.committed(tp)
         consumer.seek(tp, committed if committed is not None else beginning[tp])
     remaining = {tp for tp in partitions if consumer.position(tp) < end[tp]}
+    idle_polls = 0
     while remaining:
-        for tp, records in consumer.poll(timeout_ms=1000).items():
+        batches = consumer.poll(timeout_ms=1000)
+        idle_polls = 0 if batches else idle_polls + 1
+        if idle_polls >= IDLE_POLLS_BEFORE_GIVING_UP:
+            raise SystemExit(
+                f"earful: no records from {topic} for {idle_polls} s although partitions "
+                f"{sorted(tp.partition for tp in remaining)} are not at their end; check the "
+                "broker and retry (what was replayed so far was not committed)"
+            )
+        for tp, records in batches.items():
             for record in records:
                 if record.offset < end[tp]:
                     yield record
-            if consumer.position(tp) >= end[tp]:
-                remaining.discard(tp)
+        remaining = {tp for tp in remaining if consumer.position(tp) < end[tp]}
 
 
 def add_dlq_parser(
