@@ -6,6 +6,12 @@ COPY streams ./streams
 COPY alerts ./alerts
 COPY connectors ./connectors
 COPY config ./config
-RUN pip install --no-cache-dir .
-ENV EARFUL_HOME=/var/lib/earful
+RUN pip install --no-cache-dir . \
+    && useradd --system --uid 10001 --home-dir /var/lib/earful --create-home earful
+USER earful
+# In a container: JSON logs for the collector, health and metrics reachable from outside.
+ENV EARFUL_HOME=/var/lib/earful EARFUL_LOG_FORMAT=json EARFUL_METRICS_HOST=0.0.0.0
+EXPOSE 9101 9102
+# Workers finish the message in hand, commit and leave their group on SIGTERM.
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["earful"]

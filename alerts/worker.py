@@ -24,8 +24,10 @@ from alerts.delivery import deliver_with_retry
 from alerts.errors import DeliveryError
 from alerts.metrics import AlertMetrics
 from alerts.routing import RouteNode, receivers_for
+from config.kafka_security import kafka_client_options
 from config.schema import ConsoleConfig, Settings, WebhookConfig
 from streams.deadletters import dead_letter_headers
+from streams.metrics import ReadinessListener
 from streams.records import Alert, DeadLetterReason
 from streams.topics import ALERTS, DEAD_LETTER_MAX_BYTES, DEAD_LETTERS, topic_name
 from streams.validation import describe_validation_error
@@ -68,16 +70,16 @@ class AlertWorker:
     async def run(self, stop: asyncio.Event) -> None:
         kafka = self.settings.kafka
         consumer = AIOKafkaConsumer(
-            self.alerts_topic,
-            bootstrap_servers=kafka.bootstrap_servers,
+            **kafka_client_options(kafka, "aiokafka"),
             client_id=f"{kafka.client_id}-alerts",
             group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_interval_ms=600_000,
         )
+        consumer.subscribe([self.alerts_topic], listener=ReadinessListener(self.metrics.health))
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=kafka.bootstrap_servers,
+            **kafka_client_options(kafka, "aiokafka"),
             client_id=f"{kafka.client_id}-alerts",
             acks="all",
             enable_idempotence=True,
@@ -124,6 +126,7 @@ class AlertWorker:
                 )
                 if result.delivered:
                     self.metrics.delivered.labels(notifier.integration).inc()
+                    self.metrics.observe_delivered(alert)
                     log.info(
                         "alert delivered",
                         alert_id=alert.alert_id,

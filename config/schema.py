@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from config.base import Name, Strict, config_error
+from config.kafka_security import KafkaSecurity
 from config.matchers import MatcherSyntaxError, parse_matcher
 from config.receivers import INTEGRATION_KEYS, ConsoleConfig, Receiver, WebhookConfig
 from config.response import ResponseSettings, response_problems
@@ -42,6 +43,7 @@ class KafkaSettings(Strict):
             "dead_letters": 1,
         }
     )
+    security: KafkaSecurity = KafkaSecurity()
 
     @field_validator("partitions")
     @classmethod

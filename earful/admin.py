@@ -6,6 +6,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from config.kafka_security import kafka_client_options
 from config.schema import Settings
 from streams.topics import ALL_TOPICS, TopicSpec, topic_name
 
@@ -21,7 +22,7 @@ def ensure_topics(settings: Settings) -> list[str]:
     """Create any missing topic; return the names created (existing ones are left alone)."""
     kafka = settings.kafka
     admin = KafkaAdminClient(
-        bootstrap_servers=kafka.bootstrap_servers, client_id=f"{kafka.client_id}-admin"
+        **kafka_client_options(kafka, "kafka-python"), client_id=f"{kafka.client_id}-admin"
     )
     try:
         existing = set(admin.list_topics())

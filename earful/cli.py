@@ -79,11 +79,11 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from earful.logs import configure_logging
+    from earful.logs import configure_logging, secret_values
     from earful.workers import run_alerts_worker, run_streams_worker
 
     settings = _settings(args)
-    configure_logging(args.log_level, args.log_format)
+    configure_logging(args.log_level, args.log_format, secret_values(settings))
     if args.kind == "streams":
         port = (
             settings.workers.streams.metrics_port
@@ -91,7 +91,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
             else args.metrics_port
         )
         datadir = Path(args.datadir or earful_home() / "faust")
-        run_streams_worker(settings, datadir=datadir, metrics_port=port, loglevel=args.log_level)
+        run_streams_worker(
+            settings,
+            datadir=datadir,
+            metrics_port=port,
+            loglevel=args.log_level,
+            log_format=args.log_format,
+        )
     elif args.kind == "responder":
         from earful.responder import run_responder_worker
 
@@ -108,12 +114,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     from kafka import KafkaProducer
 
+    from config.kafka_security import kafka_client_options
     from connectors.publish import publish_lines
     from streams.topics import MENTIONS_RAW, topic_name
 
     settings = _settings(args)
     producer = KafkaProducer(
-        bootstrap_servers=settings.kafka.bootstrap_servers,
+        **kafka_client_options(settings.kafka, "kafka-python"),
         client_id=f"{settings.kafka.client_id}-publish",
         acks="all",
         linger_ms=5,
@@ -203,7 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run a worker: streams (scoring), alerts or responder")
     worker.add_argument("kind", choices=["streams", "alerts", "responder"])
     worker.add_argument("--bootstrap", default=None, help="override kafka.bootstrap_servers")
-    worker.add_argument("--metrics-port", type=int, default=None)
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help="port of /metrics, /healthz and /readyz (default from config; 0: none)",
+    )
     worker.add_argument("--datadir", default=None, help="Faust state (default $EARFUL_HOME/faust)")
     worker.add_argument(
         "--log-level", default="info", choices=["debug", "info", "warning", "error"]
@@ -232,6 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print mention schema v1 (JSON Schema)")
     schema.set_defaults(func=cmd_schema)
+
+    from earful.dlq_cmd import add_dlq_parser
+
+    add_dlq_parser(sub, _settings)
 
     demo = sub.add_parser("demo", help="local Kafka + workers + sample mentions; shows alerts")
     demo.add_argument(

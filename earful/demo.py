@@ -20,6 +20,7 @@ from pathlib import Path
 import orjson
 from kafka import KafkaProducer
 
+from config.kafka_security import kafka_client_options
 from config.schema import Settings
 from earful.admin import ensure_topics
 from earful.localkafka import LocalKafka
@@ -66,7 +67,7 @@ def run_demo(settings: Settings, *, home: Path, keep_running: bool = False) -> i
     workers = _start_workers(home, broker.bootstrap)
     try:
         base = _wait_for_metrics()
-        producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
+        producer = KafkaProducer(**kafka_client_options(settings.kafka, "kafka-python"), acks="all")
         topic = topic_name(MENTIONS_RAW, settings.kafka.topic_prefix)
         for line in mentions + malformed:
             producer.send(topic, value=line)

@@ -12,7 +12,7 @@ from alerts.response.metrics import ResponseMetrics
 from alerts.response.responder import Responder
 from config.schema import Settings
 from earful.admin import ensure_topics
-from earful.workers import serve_metrics
+from earful.health import serving_health
 from streams.topics import ALERT_STATE, ALERTS, SILENCES, topic_name
 
 
@@ -28,17 +28,29 @@ def run_responder_worker(settings: Settings, *, metrics_port: int) -> None:
         teams=[team.name for team in settings.teams],
         max_steps=settings.response.max_steps(),
     )
-    serve_metrics(registry, metrics_port)
     responder = Responder(settings, metrics)
+
+    async def mirror_health(stop: asyncio.Event) -> None:
+        """The metrics port's /readyz says what the responder's own /healthz says."""
+        while not stop.is_set():
+            metrics.health.beat()
+            ready = responder.ready()
+            metrics.health.set_ready(ready, "caught up with its topics" if ready else "catching up")
+            await asyncio.sleep(1)
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await responder.run(stop)
+        mirror = asyncio.create_task(mirror_health(stop))
+        try:
+            await responder.run(stop)
+        finally:
+            mirror.cancel()
 
     try:
-        asyncio.run(main())
+        with serving_health(registry, metrics.health, metrics_port):
+            asyncio.run(main())
     except ResponseError as error:
         raise SystemExit(f"earful: {error}") from None

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable
 from typing import Any, cast
 
 import faust
+import structlog
 
 from streams.deadletters import dead_letter_headers
 from streams.metrics import ScoringMetrics
@@ -15,6 +16,7 @@ from streams.pipeline import Scored, process
 from streams.scoring import Scorer
 
 STAGE = "streams"
+log = structlog.get_logger("earful.streams")
 
 
 def attach_scoring_agent(
@@ -56,9 +58,13 @@ def attach_scoring_agent(
                         )
                     )
                     metrics.produced.labels(STAGE, scored_name).inc()
-                    metrics.scored.labels(
-                        result.sentiment.label, result.priority, str(result.needs_response).lower()
-                    ).inc()
+                    metrics.observe_scored(result)
+                    log.debug(
+                        "mention scored",
+                        mention_id=result.id,
+                        priority=result.priority,
+                        needs_response=result.needs_response,
+                    )
                     if outcome.alert is not None:
                         pending.append(
                             await alerts.send(
@@ -66,6 +72,13 @@ def attach_scoring_agent(
                             )
                         )
                         metrics.produced.labels(STAGE, alerts_name).inc()
+                        log.info(
+                            "alert raised",
+                            alert_id=outcome.alert.alert_id,
+                            mention_id=result.id,
+                            team=outcome.alert.team,
+                            priority=outcome.alert.priority,
+                        )
                 else:
                     headers = dead_letter_headers(
                         stage=STAGE,
@@ -82,6 +95,14 @@ def attach_scoring_agent(
                     )
                     metrics.dead_letters.labels(STAGE, outcome.reason.value).inc()
                     metrics.produced.labels(STAGE, dead_name).inc()
+                    log.warning(
+                        "message dead-lettered",
+                        reason=outcome.reason.value,
+                        detail=outcome.detail,
+                        topic=message.topic,
+                        partition=message.partition,
+                        offset=message.offset,
+                    )
                 metrics.processing.labels(STAGE).observe(time.perf_counter() - started)
             await asyncio.gather(*pending)
             yield None

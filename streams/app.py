@@ -8,9 +8,10 @@ from typing import Any
 import faust
 from prometheus_client import CollectorRegistry
 
+from config.kafka_security import kafka_client_options
 from config.schema import Settings
 from streams.agents import attach_scoring_agent
-from streams.metrics import ScoringMetrics
+from streams.metrics import HealthState, ScoringMetrics
 from streams.scoring import build_scorer
 from streams.topics import (
     ALERTS,
@@ -22,6 +23,10 @@ from streams.topics import (
 )
 
 APP_ID = "earful-streams"
+# Faust forgets acked-but-uncommitted offsets of revoked partitions before its revoke
+# handler commits, so a rebalance replays up to one commit interval of work on every
+# partition. Committing often (cheap: one request per worker) keeps those duplicates few.
+COMMIT_INTERVAL_SECONDS = 0.5
 
 
 def create_app(
@@ -32,7 +37,7 @@ def create_app(
     kafka = settings.kafka
     app = faust.App(
         f"{kafka.topic_prefix}{APP_ID}",
-        broker=[f"kafka://{host}" for host in kafka.bootstrap_servers.split(",")],
+        **kafka_client_options(kafka, "faust"),
         broker_client_id=f"{kafka.client_id}-streams",
         store="memory://",
         datadir=str(datadir),
@@ -44,6 +49,7 @@ def create_app(
         autodiscover=False,
         producer_linger=0.02,
         producer_max_request_size=DEAD_LETTER_MAX_BYTES + 64 * 1024,
+        broker_commit_interval=COMMIT_INTERVAL_SECONDS,
     )
 
     def topic(spec: Any) -> faust.TopicT:
@@ -60,7 +66,9 @@ def create_app(
         produces=[
             topic_name(t, kafka.topic_prefix) for t in (MENTIONS_SCORED, ALERTS, DEAD_LETTERS)
         ],
+        brands=[brand.name for brand in settings.brands],
     )
+    attach_health(app, metrics.health, topic_name(MENTIONS_RAW, kafka.topic_prefix))
     attach_scoring_agent(
         app,
         source=topic(MENTIONS_RAW),
@@ -72,3 +80,28 @@ def create_app(
     )
     app.earful_metrics = metrics  # type: ignore[attr-defined]
     return app
+
+
+def attach_health(app: faust.App, health: HealthState, source_topic: str) -> None:
+    """Readiness follows the consumer's assignment of the source topic (not ready during a
+    rebalance); a one-second timer proves the event loop is alive."""
+
+    async def revoked(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        health.set_ready(False, "rebalancing: partitions revoked")
+
+    async def assigned(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        assignment = args[0] if args else kwargs.get("assigned", ())
+        count = sum(1 for tp in assignment if tp.topic == source_topic)
+        health.set_ready(
+            count > 0,
+            f"{count} partitions of {source_topic} assigned"
+            if count
+            else f"no partitions of {source_topic} assigned (more workers than partitions?)",
+        )
+
+    async def heartbeat() -> None:
+        health.beat()
+
+    app.on_partitions_revoked.connect(revoked)
+    app.on_partitions_assigned.connect(assigned)
+    app.timer(1.0, name="earful.heartbeat")(heartbeat)

@@ -48,6 +48,10 @@ class LocalKafka:
     port: int = 9092
     controller_port: int = 9093
     heap: str = "768m"
+    # Optional SASL_PLAINTEXT listener (for testing Kafka security settings): users who
+    # may log in with PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, as (name, password) pairs.
+    sasl_port: int | None = None
+    sasl_users: tuple[tuple[str, str], ...] = ()
 
     @property
     def bootstrap(self) -> str:
@@ -69,8 +73,8 @@ class LocalKafka:
         if self.running_pid() is not None:
             self.wait_ready(timeout)
             return time.monotonic() - began
-        for port in (self.port, self.controller_port):
-            if _port_in_use(port):
+        for port in (self.port, self.controller_port, self.sasl_port):
+            if port is not None and _port_in_use(port):
                 raise LocalKafkaError(
                     f"port {port} on 127.0.0.1 is already in use by another program; stop it, "
                     "or choose other ports with --port/--controller-port"
@@ -183,6 +187,7 @@ class LocalKafka:
                     cluster_id,
                     "-c",
                     str(self.home / "server.properties"),
+                    *self._scram_users(),
                 ],
                 capture_output=True,
                 text=True,
@@ -193,17 +198,45 @@ class LocalKafka:
                     f"formatting Kafka storage in {data} failed:\n{result.stdout}{result.stderr}"
                 )
 
+    def _scram_users(self) -> list[str]:
+        return [
+            arg
+            for name, password in self.sasl_users
+            for mechanism in ("SCRAM-SHA-256", "SCRAM-SHA-512")
+            for arg in ("--add-scram", f"{mechanism}=[name={name},password={password}]")
+        ]
+
+    def _sasl_properties(self) -> list[str]:
+        if self.sasl_port is None:
+            return []
+        plain_users = " ".join(f'user_{name}="{password}"' for name, password in self.sasl_users)
+        prefix = "listener.name.sasl_plaintext"
+        return [
+            "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+            f"{prefix}.plain.sasl.jaas.config="
+            f"org.apache.kafka.common.security.plain.PlainLoginModule required {plain_users};",
+            *(
+                f"{prefix}.{mechanism}.sasl.jaas.config="
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+                for mechanism in ("scram-sha-256", "scram-sha-512")
+            ),
+        ]
+
     def _server_properties(self, data: Path) -> str:
+        sasl = f",SASL_PLAINTEXT://127.0.0.1:{self.sasl_port}" if self.sasl_port is not None else ""
         return "\n".join(
             [
                 "process.roles=broker,controller",
                 "node.id=1",
                 f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
-                f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-                f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                f"listeners=PLAINTEXT://127.0.0.1:{self.port},"
+                f"CONTROLLER://127.0.0.1:{self.controller_port}{sasl}",
+                f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}{sasl}",
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.security.protocol.map="
+                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+                *self._sasl_properties(),
                 f"log.dirs={data}",
                 "num.partitions=1",
                 "auto.create.topics.enable=false",

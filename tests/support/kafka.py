@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import dataclass
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 
 @dataclass(frozen=True)
@@ -23,17 +22,20 @@ def read_topic(
 ) -> list[Record]:
     """Read from the beginning until ``expect`` records arrived (then ``settle`` seconds more,
     to catch extras) or ``timeout`` passed."""
+    # Partitions are assigned, not subscribed: a group's first assignment can miss a topic
+    # whose metadata the consumer has not fetched yet, and then read nothing at all.
     consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=f"reader-{uuid.uuid4().hex}",
+        bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
     )
     records: list[Record] = []
     deadline = time.monotonic() + timeout
     settled_at: float | None = None
     try:
+        while not (numbers := consumer.partitions_for_topic(topic)):
+            if time.monotonic() > deadline:
+                return records
+            time.sleep(0.2)
+        consumer.assign([TopicPartition(topic, p) for p in sorted(numbers)])
         while time.monotonic() < deadline:
             for batch in consumer.poll(timeout_ms=200).values():
                 for m in batch:
