@@ -11,7 +11,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from config.matchers import MatcherSyntaxError, parse_matcher
+from config.alerting import (
+    DeliverySettings,
+    Digest,
+    Duration,
+    InhibitRule,
+    check_matchers,
+    cross_check_alerting,
+)
 
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
 TOPIC_ROLES = (
@@ -89,6 +96,7 @@ class Team(Strict):
     brands: list[str] = []
     sources: list[str] = []
     languages: list[str] = []
+    fallback_receiver: str | None = None
 
 
 class PriorityThresholds(Strict):
@@ -152,18 +160,19 @@ class Route(Strict):
     matchers: list[str] = []
     continue_: bool = Field(default=False, alias="continue")
     routes: list[Route] = []
+    group_by: list[str] | None = None
+    group_wait: Duration | None = None
+    group_interval: Duration | None = None
+    repeat_interval: Duration | None = None
+    digest: Digest | None = None
+    fallback_receiver: str | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @field_validator("matchers")
     @classmethod
     def _parse_matchers(cls, value: list[str]) -> list[str]:
-        for text in value:
-            try:
-                parse_matcher(text)
-            except MatcherSyntaxError as error:
-                raise config_error(str(error), 'write it as label="value"') from None
-        return value
+        return check_matchers(value)
 
 
 class RetrySettings(Strict):
@@ -194,6 +203,8 @@ class Settings(Strict):
     route: Route = Route(receiver="console")
     retry: RetrySettings = RetrySettings()
     workers: Workers = Workers()
+    inhibit_rules: list[InhibitRule] = []
+    delivery: DeliverySettings = DeliverySettings()
 
     @model_validator(mode="after")
     def _cross_check(self) -> Settings:
@@ -254,6 +265,7 @@ def cross_check(settings: Settings) -> list[Problem]:
         )
     receivers = {r.name for r in settings.receivers} | {"console"}
     _check_route(problems, settings.route, ("route",), receivers)
+    problems.extend(cross_check_alerting(settings))
     for i, receiver in enumerate(settings.receivers):
         if not receiver.integrations():
             problems.append(

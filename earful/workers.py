@@ -13,7 +13,7 @@ from alerts.metrics import AlertMetrics
 from alerts.worker import AlertWorker
 from config.schema import Settings
 from earful.admin import ensure_topics
-from streams.topics import ALERTS, DEAD_LETTERS, topic_name
+from streams.topics import ALERTS, DEAD_LETTERS, DELIVERY_AUDIT, DELIVERY_LOG, topic_name
 
 
 def serve_metrics(registry: CollectorRegistry, port: int) -> None:
@@ -43,7 +43,9 @@ def run_alerts_worker(settings: Settings, *, metrics_port: int) -> None:
     registry = CollectorRegistry()
     prefix = settings.kafka.topic_prefix
     metrics = AlertMetrics(
-        registry, consumes=[topic_name(ALERTS, prefix)], produces=[topic_name(DEAD_LETTERS, prefix)]
+        registry,
+        consumes=[topic_name(ALERTS, prefix)],
+        produces=[topic_name(t, prefix) for t in (DEAD_LETTERS, DELIVERY_AUDIT, DELIVERY_LOG)],
     )
     serve_metrics(registry, metrics_port)
     worker = AlertWorker(settings, metrics)
