@@ -232,6 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep-running", action="store_true", help="leave Kafka and the workers running afterwards"
     )
     demo.set_defaults(func=cmd_demo)
+
+    from earful.routes_cmd import add_routes_parser
+
+    add_routes_parser(sub)
     return parser
 
 
