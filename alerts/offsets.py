@@ -29,6 +29,8 @@ class OffsetTracker:
     _generation: dict[Partition, int] = field(default_factory=dict)
 
     def assign(self, partition: Partition) -> None:
+        if partition in self._pending:
+            return  # still ours: keep what is pending
         self._generation[partition] = self._generation.get(partition, 0) + 1
         self._pending[partition] = {}
         self._next.pop(partition, None)

@@ -93,6 +93,7 @@ class AlertWorker:
             for name in self.notifiers
         }
         self._wake = asyncio.Event()
+        self._log_ready = asyncio.Event()
         self._consumer: AIOKafkaConsumer | None = None
         self._sender: Sender | None = None
         self._recorder: DeliveryRecorder | None = None
@@ -167,7 +168,11 @@ class AlertWorker:
             elif consumer.paused():
                 consumer.resume(*consumer.paused())
             batches = await consumer.getmany(timeout_ms=250, max_records=200)
-            for records in batches.values():
+            if batches:
+                await self._log_ready.wait()
+            for tp, records in batches.items():
+                if tp not in consumer.assignment():
+                    continue  # revoked while fetched: its new owner reads these
                 for record in records:
                     await self.intake(record)
             if batches:
@@ -277,10 +282,13 @@ class AlertWorker:
         log.info("partitions revoked", partitions=len(partitions), units_dropped=len(dropped))
 
     async def assigned(self, partitions: set[Partition]) -> None:
-        # What the previous owner delivered must be known before its records are re-read.
-        await self._followers[0].wait_caught_up()
+        # What the previous owner delivered must be known before its records are re-read;
+        # records fetched meanwhile wait in _consume until the log has caught up.
+        self._log_ready.clear()
         for tp in partitions:
             self.tracker.assign(tp)
+        await self._followers[0].wait_caught_up()
+        self._log_ready.set()
 
     async def _shutdown(
         self,
