@@ -139,7 +139,10 @@ def test_a_hanging_receiver_does_not_delay_another_teams_alerts(
     with recording_server(hang) as stuck, recording_server() as bank:
         settings, config = make_settings(
             receivers=[
-                {"name": "air-hook", "webhook_configs": [{"url": stuck.url, "timeout_seconds": 90}]},
+                {
+                    "name": "air-hook",
+                    "webhook_configs": [{"url": stuck.url, "timeout_seconds": 90}],
+                },
                 {"name": "bank-hook", "webhook_configs": [{"url": bank.url}]},
             ],
             route={
