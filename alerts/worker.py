@@ -122,8 +122,11 @@ class AlertWorker:
         self._followers = [
             TopicFollower(kafka, topic_name(DELIVERY_LOG, prefix), self.delivery_log.apply, "log"),
             TopicFollower(kafka, topic_name(SILENCES, prefix), self.silences.apply, "silences"),
-            TopicFollower(kafka, self.alerts_topic, self._observe_source, "inhibition"),
         ]
+        if self.inhibitor.rules:  # open sources may sit on partitions other workers own
+            self._followers.append(
+                TopicFollower(kafka, self.alerts_topic, self._observe_source, "inhibition")
+            )
         consumer = AIOKafkaConsumer(
             bootstrap_servers=kafka.bootstrap_servers,
             client_id=f"{kafka.client_id}-alerts",
@@ -180,7 +183,7 @@ class AlertWorker:
 
     def _observe_source(self, record: Any) -> None:
         """Feed the inhibition view (from every partition) with crises and their ends."""
-        if not self.inhibitor.rules or record.value is None:
+        if record.value is None:
             return
         try:
             alert = Alert.model_validate_json(record.value)
