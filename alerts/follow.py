@@ -41,12 +41,19 @@ class TopicFollower:
         await consumer.start()
         self._consumer = consumer
         # Without a group, a subscription is assigned every partition (and new ones).
-        consumer.subscribe([self.topic])
-        deadline = asyncio.get_running_loop().time() + limit_seconds
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit_seconds
         while not consumer.assignment():
-            if asyncio.get_running_loop().time() > deadline:
+            if loop.time() > deadline:
                 raise AlertsError(f"topic {self.topic} not found: run 'earful topics create' first")
-            await asyncio.sleep(0.05)
+            # A topic created a moment ago may be missing from the first metadata answer;
+            # subscribing again asks for it again.
+            consumer.unsubscribe()
+            consumer.subscribe([self.topic])
+            for _ in range(20):  # about a second for this attempt
+                if consumer.assignment():
+                    break
+                await asyncio.sleep(0.05)
         self._task = asyncio.create_task(self._follow(), name=f"follow-{self.name}")
 
     async def _follow(self) -> None:
