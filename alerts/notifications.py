@@ -33,7 +33,7 @@ class Notification:
 def notifications_for(flush: Flush) -> list[Notification]:
     units = flush.units
     first = units[0]
-    if flush.kind == "resume":
+    if flush.kind == "resume":  # even one alert goes under the id it was sent with
         return [_summary(flush.key[-1], units, "group", None)]
     if flush.kind == "digest":
         limit = first.node.digest.max_items if first.node.digest else len(units)
@@ -60,8 +60,6 @@ def _notification(notification_id: str, alert: Alert, units: list[Unit]) -> Noti
 def _summary(
     notification_id: str, units: list[Unit], grouped: str, window_start: float | None
 ) -> Notification:
-    if len(units) == 1 and grouped == "group":  # a resumed single alert keeps its own id
-        return _notification(notification_id, units[0].alert, units)
     alerts = [u.alert for u in units]
     common = dict(set.intersection(*(set(u.labels.items()) for u in units)))
     team = common.get("team") or None

@@ -35,6 +35,9 @@ def test_a_resumed_notification_keeps_the_id_it_was_sent_under() -> None:
     units = [make_unit(make_alert(f"m:{i}"), GROUPED) for i in range(2)]
     (notification,) = notifications_for(Flush("resume", ("resume", "care", 0, "group:old"), units))
     assert notification.id == "group:old" == notification.alert.alert_id
+    # Only one of them read again (the others were on a partition now elsewhere): same id.
+    (alone,) = notifications_for(Flush("resume", ("resume", "care", 0, "group:old"), units[:1]))
+    assert alone.id == "group:old" == alone.alert.alert_id and alone.alert.kind == "digest"
 
 
 def test_a_repeat_gets_its_own_idempotency_key() -> None:
