@@ -3,7 +3,8 @@ the same values of the ``equal`` labels are suppressed.
 
 Earful's alerts are events, so "open" is tracked: an alert matching a rule's
 ``source_matchers`` opens it; an alert of kind ``<kind>_resolved`` (e.g.
-``crisis_resolved``) with the same ``equal`` labels closes it. The newest event wins, so
+``crisis_resolved``) with the same ``equal`` labels closes it, and so does the source
+alert's state becoming ``resolved`` on the alert-state topic. The newest event wins, so
 the order in which several partitions are read does not matter.
 """
 
@@ -70,6 +71,15 @@ class Inhibitor:
             known = self._state.get(key)
             if known is None or at >= known.at:
                 self._state[key] = _SourceState(not resolved, at, alert_id)
+
+    def observe_state(self, alert_id: str, state: str, at: datetime) -> None:
+        """A source alert resolved by a person (the alert-state topic) closes it too."""
+        if state != "resolved":
+            return
+        for known in self._state.values():
+            if known.alert_id == alert_id and known.open and at >= known.at:
+                known.open = False
+                known.at = at
 
     def inhibited_by(self, labels: dict[str, str]) -> str | None:
         """The id of the open source alert that inhibits an alert with ``labels``, if any."""

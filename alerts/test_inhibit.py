@@ -37,6 +37,17 @@ def test_crisis_resolved_closes_it_and_the_newest_event_wins() -> None:
     assert inhibitor.inhibited_by(labels("mention")) is None and inhibitor.open_sources() == 0
 
 
+def test_a_person_resolving_the_crisis_closes_it() -> None:
+    inhibitor = Inhibitor.build([RULE])
+    inhibitor.observe("crisis-1", labels("crisis"), T0)
+    inhibitor.observe_state("crisis-1", "acknowledged", T0 + timedelta(minutes=1))
+    assert inhibitor.inhibited_by(labels("mention")) == "crisis-1"
+    inhibitor.observe_state("crisis-1", "resolved", T0 - timedelta(minutes=1))  # older
+    assert inhibitor.inhibited_by(labels("mention")) == "crisis-1"
+    inhibitor.observe_state("crisis-1", "resolved", T0 + timedelta(minutes=2))
+    assert inhibitor.inhibited_by(labels("mention")) is None
+
+
 def test_an_alert_matching_both_sides_is_not_inhibited_by_the_rule() -> None:
     rule = InhibitRule(source_matchers=['severity="high"'], target_matchers=['brand="acme"'])
     inhibitor = Inhibitor.build([rule])

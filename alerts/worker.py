@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
@@ -38,7 +39,7 @@ from alerts.sending import Sender
 from alerts.silences import SilenceView
 from config.schema import ConsoleConfig, Settings, WebhookConfig
 from streams.records import Alert, DeadLetterReason
-from streams.topics import ALERTS, DELIVERY_LOG, SILENCES, topic_name
+from streams.topics import ALERT_STATE, ALERTS, DELIVERY_LOG, SILENCES, topic_name
 from streams.validation import describe_validation_error
 
 GROUP_ID = "earful-alerts"
@@ -124,9 +125,12 @@ class AlertWorker:
             TopicFollower(kafka, topic_name(SILENCES, prefix), self.silences.apply, "silences"),
         ]
         if self.inhibitor.rules:  # open sources may sit on partitions other workers own
-            self._followers.append(
-                TopicFollower(kafka, self.alerts_topic, self._observe_source, "inhibition")
-            )
+            self._followers += [
+                TopicFollower(kafka, self.alerts_topic, self._observe_source, "inhibition"),
+                TopicFollower(
+                    kafka, topic_name(ALERT_STATE, prefix), self._observe_state, "alert-state"
+                ),
+            ]
         consumer = AIOKafkaConsumer(
             bootstrap_servers=kafka.bootstrap_servers,
             client_id=f"{kafka.client_id}-alerts",
@@ -190,6 +194,17 @@ class AlertWorker:
         except ValidationError:
             return
         self.inhibitor.observe(alert.alert_id, alert_labels(alert), alert.created_at)
+
+    def _observe_state(self, record: Any) -> None:
+        """An inhibiting alert resolved by a person no longer inhibits."""
+        if record.value is None:
+            return
+        try:
+            change = orjson.loads(record.value)
+            at = datetime.fromisoformat(change["at"])
+            self.inhibitor.observe_state(str(change["alert_id"]), str(change["state"]), at)
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            log.warning("invalid alert state ignored", offset=record.offset)
 
     async def intake(self, record: Any) -> None:
         """Route one record into groups; the ticket is held until every unit is handled."""
