@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from streams.metrics import StageMetrics
 
@@ -23,11 +23,18 @@ FAILURE_REASONS = (
     "smtp_5xx",
     "other",
 )
+SUPPRESSION_REASONS = ("silenced", "inhibited")
+FALLBACK_OUTCOMES = ("delivered", "failed", "none_configured")
+DELIVERY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 86400)
 
 
 class AlertMetrics(StageMetrics):
     def __init__(
-        self, registry: CollectorRegistry, consumes: Iterable[str], produces: Iterable[str]
+        self,
+        registry: CollectorRegistry,
+        consumes: Iterable[str],
+        produces: Iterable[str],
+        receivers: Iterable[str] = (),
     ) -> None:
         super().__init__(registry, "alerts", consumes, produces)
         self.delivered = Counter(
@@ -53,3 +60,45 @@ class AlertMetrics(StageMetrics):
             for reason in FAILURE_REASONS:
                 self.failed.labels(integration, reason)
                 self.retries.labels(integration, reason)
+        self.suppressed = Counter(
+            "earful_alerts_suppressed_total",
+            "Alerts not sent because a silence or an inhibition rule covered them.",
+            ["reason"],
+            registry=registry,
+        )
+        self.dedupe_hits = Counter(
+            "earful_alert_dedupe_hits_total",
+            "Alerts not sent again because the delivery log had them already.",
+            registry=registry,
+        )
+        self.queue_depth = Gauge(
+            "earful_alert_queue_depth",
+            "Deliveries waiting for a free slot, per receiver.",
+            ["receiver"],
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "earful_alert_delivery_latency_seconds",
+            "From the alert's publication to its acceptance by a channel (grouping included).",
+            ["integration"],
+            buckets=DELIVERY_BUCKETS,
+            registry=registry,
+        )
+        self.fallbacks = Counter(
+            "earful_alert_fallback_notifications_total",
+            "Fallback receivers told about an alert that could not be delivered.",
+            ["outcome"],
+            registry=registry,
+        )
+        for reason in SUPPRESSION_REASONS:
+            self.suppressed.labels(reason)
+        for outcome in FALLBACK_OUTCOMES:
+            self.fallbacks.labels(outcome)
+        for integration in INTEGRATIONS:
+            self.latency.labels(integration)
+        self.add_receivers(receivers)
+
+    def add_receivers(self, receivers: Iterable[str]) -> None:
+        """Receiver names come from the config, so this label stays bounded."""
+        for receiver in receivers:
+            self.queue_depth.labels(receiver)

@@ -11,9 +11,16 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from config.alerting import (
+    DeliverySettings,
+    Digest,
+    Duration,
+    InhibitRule,
+    check_matchers,
+    cross_check_alerting,
+)
 from config.base import Name, Strict, config_error
 from config.kafka_security import KafkaSecurity
-from config.matchers import MatcherSyntaxError, parse_matcher
 from config.receivers import INTEGRATION_KEYS, ConsoleConfig, Receiver, WebhookConfig
 from config.response import ResponseSettings, response_problems
 
@@ -83,6 +90,7 @@ class Team(Strict):
     brands: list[str] = []
     sources: list[str] = []
     languages: list[str] = []
+    fallback_receiver: str | None = None
 
 
 class PriorityThresholds(Strict):
@@ -127,18 +135,19 @@ class Route(Strict):
     matchers: list[str] = []
     continue_: bool = Field(default=False, alias="continue")
     routes: list[Route] = []
+    group_by: list[str] | None = None
+    group_wait: Duration | None = None
+    group_interval: Duration | None = None
+    repeat_interval: Duration | None = None
+    digest: Digest | None = None
+    fallback_receiver: str | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @field_validator("matchers")
     @classmethod
     def _parse_matchers(cls, value: list[str]) -> list[str]:
-        for text in value:
-            try:
-                parse_matcher(text)
-            except MatcherSyntaxError as error:
-                raise config_error(str(error), 'write it as label="value"') from None
-        return value
+        return check_matchers(value)
 
 
 class RetrySettings(Strict):
@@ -170,6 +179,8 @@ class Settings(Strict):
     retry: RetrySettings = RetrySettings()
     workers: Workers = Workers()
     response: ResponseSettings = ResponseSettings()
+    inhibit_rules: list[InhibitRule] = []
+    delivery: DeliverySettings = DeliverySettings()
 
     @model_validator(mode="after")
     def _cross_check(self) -> Settings:
@@ -231,6 +242,7 @@ def cross_check(settings: Settings) -> list[Problem]:
     receivers = {r.name for r in settings.receivers} | {"console"}
     _check_route(problems, settings.route, ("route",), receivers)
     problems.extend(response_problems(settings.response, receivers, teams))
+    problems.extend(cross_check_alerting(settings))
     for i, receiver in enumerate(settings.receivers):
         if not receiver.integration_configs():
             problems.append(

@@ -256,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     add_silence_parser(sub)
+    from earful.routes_cmd import add_routes_parser
+
+    add_routes_parser(sub)
     return parser
 
 

@@ -21,7 +21,14 @@ from earful.health import serving_health
 from earful.lag import probing_lag
 from earful.logs import library_logging_config, secret_values
 from streams.metrics import HealthState, ScoringMetrics
-from streams.topics import ALERTS, DEAD_LETTERS, MENTIONS_RAW, topic_name
+from streams.topics import (
+    ALERTS,
+    DEAD_LETTERS,
+    DELIVERY_AUDIT,
+    DELIVERY_LOG,
+    MENTIONS_RAW,
+    topic_name,
+)
 
 log = structlog.get_logger("earful.workers")
 
@@ -75,7 +82,9 @@ def run_alerts_worker(settings: Settings, *, metrics_port: int) -> None:
     prefix = settings.kafka.topic_prefix
     alerts_topic = topic_name(ALERTS, prefix)
     metrics = AlertMetrics(
-        registry, consumes=[alerts_topic], produces=[topic_name(DEAD_LETTERS, prefix)]
+        registry,
+        consumes=[alerts_topic],
+        produces=[topic_name(t, prefix) for t in (DEAD_LETTERS, DELIVERY_AUDIT, DELIVERY_LOG)],
     )
     worker = AlertWorker(settings, metrics)
 

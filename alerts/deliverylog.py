@@ -1,0 +1,80 @@
+"""The durable delivery log: per ``alert_id|receiver|integration``, the last outcome.
+
+The worker follows the whole compacted topic (every partition) into memory, and waits for
+it to catch up before it handles a partition it was just assigned, so an alert another
+worker delivered before a crash or rebalance is not sent again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import structlog
+from pydantic import ValidationError
+
+from alerts.records import DeliveryLogEntry
+
+log = structlog.get_logger("earful.alerts")
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Literal["send", "resume", "duplicate"]
+    notification_id: str | None = None
+    repeat: bool = False
+
+
+class DeliveryLog:
+    def __init__(self) -> None:
+        self._entries: dict[str, DeliveryLogEntry] = {}
+
+    def apply(self, record: Any) -> None:
+        key = record.key.decode("utf-8", "replace") if record.key else ""
+        if record.value is None:
+            self._entries.pop(key, None)
+            return
+        try:
+            entry = DeliveryLogEntry.model_validate_json(record.value)
+        except ValidationError:
+            log.warning("invalid delivery log entry ignored", key=key)
+            return
+        self.put(key, entry)
+
+    def put(self, key: str, entry: DeliveryLogEntry) -> None:
+        known = self._entries.get(key)
+        # Our own writes land in memory at once and come back from the topic later.
+        if known is None or entry.at >= known.at:
+            self._entries[key] = entry
+
+    def get(self, key: str) -> DeliveryLogEntry | None:
+        return self._entries.get(key)
+
+    def decide(
+        self,
+        key: str,
+        *,
+        source: str,
+        published: datetime,
+        now: datetime,
+        repeat_interval: float,
+    ) -> Decision:
+        """Send, resume an interrupted notification under its id, or skip a duplicate.
+
+        A record already handled, or published before the last outcome (a replay), is a
+        duplicate; an alert id published again is re-sent only after ``repeat_interval``.
+        """
+        entry = self._entries.get(key)
+        if entry is None:
+            return Decision("send")
+        if entry.state == "sending":
+            return Decision("resume", entry.notification_id)
+        if entry.source == source or published <= entry.at:
+            return Decision("duplicate")
+        if (now - entry.at).total_seconds() < repeat_interval:
+            return Decision("duplicate")
+        return Decision("send", repeat=True)
+
+    def __len__(self) -> int:
+        return len(self._entries)

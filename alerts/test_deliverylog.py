@@ -1,0 +1,61 @@
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+from alerts.deliverylog import DeliveryLog
+from alerts.records import DeliveryLogEntry, delivery_log_key
+
+T0 = datetime(2026, 11, 22, 9, tzinfo=UTC)
+KEY = delivery_log_key("mention:x:1", "care", "webhook")
+
+
+def entry(state: str = "delivered", at: datetime = T0, source: str = "a/0/5") -> DeliveryLogEntry:
+    return DeliveryLogEntry(state=state, notification_id="n-1", at=at, source=source)  # type: ignore[arg-type]
+
+
+def decide(log: DeliveryLog, source: str, published: datetime, now: datetime) -> str:
+    return log.decide(KEY, source=source, published=published, now=now, repeat_interval=3600).action
+
+
+def test_an_unknown_alert_is_sent() -> None:
+    assert decide(DeliveryLog(), "a/0/5", T0, T0) == "send"
+
+
+def test_the_same_record_read_again_is_a_duplicate() -> None:
+    log = DeliveryLog()
+    log.put(KEY, entry())
+    later = T0 + timedelta(days=3)  # even long after, e.g. a replay from the beginning
+    assert decide(log, "a/0/5", T0 - timedelta(seconds=1), later) == "duplicate"
+
+
+def test_a_republished_alert_waits_for_the_repeat_interval() -> None:
+    log = DeliveryLog()
+    log.put(KEY, entry())
+    published = T0 + timedelta(minutes=10)
+    assert decide(log, "a/0/9", published, T0 + timedelta(minutes=10)) == "duplicate"
+    decision = log.decide(
+        KEY,
+        source="a/0/9",
+        published=T0 + timedelta(hours=2),
+        now=T0 + timedelta(hours=2),
+        repeat_interval=3600,
+    )
+    assert decision.action == "send" and decision.repeat
+
+
+def test_an_interrupted_send_is_resumed_under_its_id() -> None:
+    log = DeliveryLog()
+    log.put(KEY, entry("sending"))
+    decision = log.decide(KEY, source="a/0/5", published=T0, now=T0, repeat_interval=0)
+    assert (decision.action, decision.notification_id) == ("resume", "n-1")
+
+
+def test_records_from_the_topic_keep_the_newest_and_tombstones_delete() -> None:
+    log = DeliveryLog()
+    newer = entry(at=T0 + timedelta(seconds=5))
+    log.apply(SimpleNamespace(key=KEY.encode(), value=newer.model_dump_json().encode()))
+    log.apply(SimpleNamespace(key=KEY.encode(), value=entry("sending").model_dump_json().encode()))
+    assert log.get(KEY) == newer
+    log.apply(SimpleNamespace(key=KEY.encode(), value=b"not json"))
+    assert log.get(KEY) == newer
+    log.apply(SimpleNamespace(key=KEY.encode(), value=None))
+    assert log.get(KEY) is None and len(log) == 0
