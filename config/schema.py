@@ -23,6 +23,7 @@ TOPIC_ROLES = (
     "delivery_audit",
     "alert_state",
     "silences",
+    "connector_cursors",
 )
 
 
@@ -181,6 +182,10 @@ class Workers(Strict):
     alerts: WorkerSettings = WorkerSettings(metrics_port=9102)
 
 
+# Imported here, below the Strict/Name/config_error it builds on, to avoid an import cycle.
+from config.connectors import Connectors  # noqa: E402
+
+
 class Settings(Strict):
     """Everything Earful reads from ``earful.yaml``."""
 
@@ -194,6 +199,7 @@ class Settings(Strict):
     route: Route = Route(receiver="console")
     retry: RetrySettings = RetrySettings()
     workers: Workers = Workers()
+    connectors: Connectors = []
 
     @model_validator(mode="after")
     def _cross_check(self) -> Settings:
