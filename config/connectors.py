@@ -119,12 +119,21 @@ class HttpIngestConnector(ConnectorBase, TokenMixin):
         return self
 
 
+REQUIRED_FIELDS = ("id", "text", "created_at", "author.id", "author.handle")
+
+
 def _known_fields(mapping: dict[str, str]) -> dict[str, str]:
     unknown = sorted(set(mapping) - set(MENTION_FIELDS))
     if unknown:
         raise config_error(
             f"unknown mention field {unknown[0]!r} in mapping",
             f"map onto these fields: {', '.join(MENTION_FIELDS)}",
+        )
+    missing = [f for f in REQUIRED_FIELDS if f not in mapping]
+    if mapping and missing:
+        raise config_error(
+            f"the mapping has no {', '.join(missing)}",
+            f"map every required field: {', '.join(REQUIRED_FIELDS)}",
         )
     return mapping
 
