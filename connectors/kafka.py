@@ -77,7 +77,8 @@ class KafkaOutput:
             await asyncio.gather(*pending)
 
     async def load(self) -> dict[str, str]:
-        return await read_cursors(self.settings, self.cursor_topic)
+        partitions = await self.producer.partitions_for(self.cursor_topic)
+        return await read_cursors(self.settings, self.cursor_topic, partitions)
 
     async def save(self, key: str, value: str) -> None:
         record = {"cursor": value, "saved_at": datetime.now(UTC).isoformat()}
@@ -87,7 +88,7 @@ class KafkaOutput:
 
 
 async def read_cursors(
-    settings: Settings, topic: str, wait_seconds: float = 30.0
+    settings: Settings, topic: str, partitions: set[int], wait_seconds: float = 30.0
 ) -> dict[str, str]:
     """The latest cursor of every key in the compacted topic (read to its current end)."""
     kafka = settings.kafka
@@ -100,10 +101,6 @@ async def read_cursors(
     await consumer.start()
     cursors: dict[str, str] = {}
     try:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            await consumer.client.force_metadata_update()
-            partitions = consumer.partitions_for_topic(topic) or set()
         assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
         if not assigned:
             return cursors

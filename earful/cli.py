@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from config import ConfigError, load_settings
 from config.schema import Settings
+from earful.connect_cmd import add_connect_parser
 from earful.localkafka import LocalKafka, LocalKafkaError
 
 
@@ -226,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print mention schema v1 (JSON Schema)")
     schema.set_defaults(func=cmd_schema)
+
+    add_connect_parser(sub)
 
     demo = sub.add_parser("demo", help="local Kafka + workers + sample mentions; shows alerts")
     demo.add_argument(
