@@ -15,6 +15,7 @@ from config import ConfigError, load_settings
 from config.schema import Settings
 from earful.connect_cmd import add_connect_parser
 from earful.localkafka import LocalKafka, LocalKafkaError
+from earful.logs import add_logging_flags
 
 
 def earful_home() -> Path:
@@ -200,14 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--bootstrap", default=None, help="override kafka.bootstrap_servers")
     worker.add_argument("--metrics-port", type=int, default=None)
     worker.add_argument("--datadir", default=None, help="Faust state (default $EARFUL_HOME/faust)")
-    worker.add_argument(
-        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
-    )
-    worker.add_argument(
-        "--log-format",
-        default=os.environ.get("EARFUL_LOG_FORMAT", "text"),
-        choices=["text", "json"],
-    )
+    add_logging_flags(worker)
     worker.set_defaults(func=cmd_worker)
 
     publish = sub.add_parser("publish", help="publish a JSONL file of mentions ('-' for stdin)")

@@ -28,6 +28,7 @@ from config.connectors import (
     RssConnector,
 )
 from config.schema import Settings
+from earful.logs import add_logging_flags
 
 if TYPE_CHECKING:
     from connectors.runtime import Source
@@ -152,12 +153,5 @@ def add_connect_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         default=int(os.environ.get("EARFUL_CONNECT_METRICS_PORT", DEFAULT_METRICS_PORT)),
         help=f"Prometheus /metrics port (default {DEFAULT_METRICS_PORT}; 0 turns it off)",
     )
-    connect_parser.add_argument(
-        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
-    )
-    connect_parser.add_argument(
-        "--log-format",
-        default=os.environ.get("EARFUL_LOG_FORMAT", "text"),
-        choices=["text", "json"],
-    )
+    add_logging_flags(connect_parser)
     connect_parser.set_defaults(func=cmd_connect)

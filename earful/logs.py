@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
+import os
 import sys
 from collections.abc import MutableMapping
 from typing import Any
@@ -43,4 +45,16 @@ def configure_logging(level: str = "info", fmt: str = "text") -> None:
         level=logging.WARNING,
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+
+
+def add_logging_flags(parser: argparse.ArgumentParser) -> None:
+    """``--log-level`` and ``--log-format`` (default ``$EARFUL_LOG_FORMAT``, else text)."""
+    parser.add_argument(
+        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
+    )
+    parser.add_argument(
+        "--log-format",
+        default=os.environ.get("EARFUL_LOG_FORMAT", "text"),
+        choices=["text", "json"],
     )

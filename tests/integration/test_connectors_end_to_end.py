@@ -4,9 +4,7 @@ topic with neither gap nor repeat."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +19,7 @@ from tests.conftest import SettingsFactory
 from tests.support.fakes.http import serve_in_thread
 from tests.support.fakes.mastodon_server import FakeMastodon, status
 from tests.support.kafka import read_topic
-from tests.support.processes import stop, worker_logs, workers
+from tests.support.processes import start_earful, stop, worker_logs, workers
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -34,24 +32,7 @@ TEXTS = [
 
 
 def start_connect(config: Path, workdir: Path, *names: str) -> subprocess.Popen[bytes]:
-    log = open(workdir / f"connect-{time.monotonic_ns()}.log", "ab")  # noqa: SIM115
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "earful",
-            "--config",
-            str(config),
-            "connect",
-            *names,
-            "--metrics-port",
-            "0",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "EARFUL_HOME": str(workdir / ".earful")},
-        cwd=workdir,
-    )
+    return start_earful(config, workdir, "connect", *names, "--metrics-port", "0")
 
 
 def wait_until(condition: Callable[[], bool], seconds: float = 60.0) -> bool:
