@@ -20,6 +20,7 @@ from typing import ClassVar, TypeVar
 
 import httpx
 import structlog
+from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 
 from connectors.backoff import Backoff
@@ -185,6 +186,8 @@ class Source(ABC):
 def error_kind(error: BaseException) -> ErrorKind:
     if isinstance(error, ConnectorError):
         return error.kind
+    if isinstance(error, KafkaError):
+        return ErrorKind.PUBLISH
     if isinstance(error, httpx.TransportError | OSError | TimeoutError):
         return ErrorKind.NETWORK
     return ErrorKind.SERVER
@@ -214,8 +217,8 @@ async def run_source(source: Source, ctx: SourceContext) -> bool:
             kind, delay, message = error.kind, None, str(error)
         except (httpx.HTTPError, OSError, TimeoutError, ValueError) as error:
             kind, delay, message = error_kind(error), None, f"{type(error).__name__}: {error}"
-        except Exception as error:  # a protocol library's own error (websockets, feedparser)
-            kind, delay, message = ErrorKind.SERVER, None, f"{type(error).__name__}: {error}"
+        except Exception as error:  # Kafka's or a protocol library's own error (websockets)
+            kind, delay, message = error_kind(error), None, f"{type(error).__name__}: {error}"
         if ctx.progressed:
             source.backoff.reset()
         if delay is None:
