@@ -106,6 +106,25 @@ class RssConnector(ConnectorBase):
     remember_entries: Annotated[int, Field(ge=10, le=100_000)] = 1000
 
 
+class RedditConnector(ConnectorBase, TokenMixin):
+    """Reddit's OAuth API as a script app; ``token``/``token_file`` is its client secret."""
+
+    type: Literal["reddit"]
+    client_id: Annotated[str, Field(min_length=1, max_length=128)]
+    query: Term
+    subreddits: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{2,32}$")]] = []
+    user_agent: Annotated[str, Field(min_length=8)] = "earful:connector:v0.1 (by /u/earful)"
+    api_url: HttpUrl = "https://oauth.reddit.com"
+    auth_url: HttpUrl = "https://www.reddit.com/api/v1/access_token"
+    poll_seconds: Annotated[float, Field(ge=0.01, le=86_400)] = 60.0
+    start_days_back: Annotated[float, Field(ge=0, le=3650)] = 1.0
+
+    @model_validator(mode="after")
+    def _needs_secret(self) -> RedditConnector:
+        self._one_token_source(True, "reddit (the app's client secret)")
+        return self
+
+
 class HttpIngestConnector(ConnectorBase, TokenMixin):
     type: Literal["http_ingest"]
     host: str = "127.0.0.1"
@@ -171,6 +190,7 @@ Connector = Annotated[
     MastodonConnector
     | BlueskyConnector
     | HackerNewsConnector
+    | RedditConnector
     | RssConnector
     | HttpIngestConnector
     | FilesConnector,

@@ -15,12 +15,18 @@ def test_the_documented_example_is_a_valid_config() -> None:
     example = DOC.read_text().split("## Example", 1)[1]
     yaml_text = re.search(r"```yaml\n(.*?)```", example, re.S)
     assert yaml_text is not None
-    env = {"MASTODON_TOKEN": "masto-secret", "INGEST_TOKEN": "ingest-secret"}
+    env = {
+        "MASTODON_TOKEN": "masto-secret",
+        "INGEST_TOKEN": "ingest-secret",
+        "REDDIT_CLIENT_ID": "app",
+        "REDDIT_SECRET": "reddit-secret",
+    }
     settings = parse_settings(yaml_text[1], "docs/connectors.md", env)
     assert [c.type for c in settings.connectors] == [
         "mastodon",
         "bluesky",
         "hackernews",
+        "reddit",
         "rss",
         "http_ingest",
         "files",
@@ -74,7 +80,8 @@ def test_a_token_file_is_read_when_asked(tmp_path: Path) -> None:
         (
             "connectors:\n  - {name: x, type: myspace}\n",
             "config:2: connectors.0: Input tag 'myspace' found using 'type' does not match any of "
-            "the expected tags: 'mastodon', 'bluesky', 'hackernews', 'rss', 'http_ingest', 'files'",
+            "the expected tags: 'mastodon', 'bluesky', 'hackernews', 'reddit', 'rss', "
+            "'http_ingest', 'files'",
         ),
     ],
 )

@@ -25,6 +25,7 @@ from config.connectors import (
     HackerNewsConnector,
     HttpIngestConnector,
     MastodonConnector,
+    RedditConnector,
     RssConnector,
 )
 from config.schema import Settings
@@ -47,6 +48,7 @@ def build_source(config: Connector, settings: Settings) -> Source:
     from connectors.hackernews import HackerNewsSource
     from connectors.http_ingest import HttpIngestSource
     from connectors.mastodon import MastodonSource
+    from connectors.reddit import RedditSource
     from connectors.rss import RssSource
 
     if isinstance(config, MastodonConnector):
@@ -55,6 +57,8 @@ def build_source(config: Connector, settings: Settings) -> Source:
         return BlueskySource(config, brand_terms(settings))
     if isinstance(config, HackerNewsConnector):
         return HackerNewsSource(config)
+    if isinstance(config, RedditConnector):
+        return RedditSource(config)
     if isinstance(config, RssConnector):
         return RssSource(config)
     if isinstance(config, HttpIngestConnector):
