@@ -162,21 +162,31 @@ FieldMapping = Annotated[
 ]
 
 
-class FilesConnector(ConnectorBase):
+class MappedRecords(Strict):
+    """Records of someone else's shape: ``mapping`` says which field is which, and
+    ``source`` names the network in the mentions."""
+
+    source: Annotated[str, Field(pattern=r"^[a-z0-9_.-]{1,64}$")] | None = None
+    mapping: FieldMapping = {}
+
+    @model_validator(mode="after")
+    def _mapping_needs_source(self) -> MappedRecords:
+        if self.mapping and self.source is None:
+            raise config_error(
+                "a mapping needs a source: the network the records come from",
+                "add source: reviews (lowercase letters, digits, _ . -)",
+            )
+        return self
+
+
+class FilesConnector(ConnectorBase, MappedRecords):
     type: Literal["files"]
     paths: Annotated[list[Path], Field(min_length=1)]
     format: Literal["jsonl", "csv"] = "jsonl"
-    source: Annotated[str, Field(pattern=r"^[a-z0-9_.-]{1,64}$")] | None = None
-    mapping: FieldMapping = {}
     progress: bool = True
 
     @model_validator(mode="after")
     def _csv_mapping(self) -> FilesConnector:
-        if self.mapping and self.source is None:
-            raise config_error(
-                "a mapping needs a source: the network the rows come from",
-                "add source: reviews (lowercase letters, digits, _ . -)",
-            )
         if self.format == "csv" and not self.mapping:
             raise config_error(
                 "csv files need a mapping from mention fields to columns",
@@ -186,6 +196,16 @@ class FilesConnector(ConnectorBase):
         return self
 
 
+class KafkaTopicConnector(ConnectorBase, MappedRecords):
+    """Someone else's topic, mapped onto mentions. Without ``mapping`` its values must
+    already be mentions in schema v1."""
+
+    type: Literal["kafka"]
+    topic: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,249}$")]
+    bootstrap_servers: str | None = None
+    start_from: Literal["earliest", "latest"] = "earliest"
+
+
 Connector = Annotated[
     MastodonConnector
     | BlueskyConnector
@@ -193,7 +213,8 @@ Connector = Annotated[
     | RedditConnector
     | RssConnector
     | HttpIngestConnector
-    | FilesConnector,
+    | FilesConnector
+    | KafkaTopicConnector,
     Field(discriminator="type"),
 ]
 

@@ -14,15 +14,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from config.connectors import FilesConnector
 from connectors.errors import SourceRefusedError
-from connectors.http_ingest import to_mention as validated_mention
-from connectors.mapping import MentionMapping
+from connectors.mapping import record_reader
 from connectors.runtime import Source, SourceContext
-from connectors.text import load_json
-from streams.records import Mention
 
 
 class Progress:
@@ -57,19 +54,7 @@ class FilesSource(Source):
         self.config = config
         self.progress_to = progress_to if config.progress else None
         self.queries = {path: str(path.resolve()) for path in config.paths}  # cursor keys
-        self.mapping = (
-            MentionMapping(config.source or "", config.mapping, config.brand)
-            if config.mapping
-            else None
-        )
-
-    def to_mention(self, record: Any) -> Mention:
-        """A CSV row (a dict) or a JSONL line (text) as a mention."""
-        if isinstance(record, str):
-            record = load_json(record)
-        if self.mapping is not None:
-            return self.mapping.to_mention(record)
-        return validated_mention(record)
+        self.to_mention = record_reader(config.source, config.mapping, config.brand)
 
     async def run(self, ctx: SourceContext) -> None:
         for path in self.config.paths:

@@ -16,26 +16,9 @@ import orjson
 from aiohttp import web
 
 from config.connectors import HttpIngestConnector
-from connectors.errors import MalformedPayloadError, RejectReason
+from connectors.errors import MalformedPayloadError
+from connectors.mapping import schema_v1_mention as to_mention
 from connectors.runtime import Source, SourceContext
-from streams.records import DeadLetterReason, Mention
-from streams.validation import Rejection, parse_mention
-
-REASONS = {
-    DeadLetterReason.TOO_LARGE: RejectReason.TOO_LARGE,
-    DeadLetterReason.NOT_UTF8: RejectReason.NOT_JSON,
-    DeadLetterReason.NOT_JSON: RejectReason.NOT_JSON,
-    DeadLetterReason.NOT_AN_OBJECT: RejectReason.BAD_SHAPE,
-}
-
-
-def to_mention(item: Any) -> Mention:
-    """One item of a request body as a mention, or MalformedPayloadError saying why not."""
-    parsed = parse_mention(orjson.dumps(item))
-    if isinstance(parsed, Rejection):
-        reason = REASONS.get(parsed.reason, RejectReason.SCHEMA_VIOLATION)
-        raise MalformedPayloadError(reason, parsed.detail)
-    return parsed
 
 
 def _problem(status: int, message: str, **headers: str) -> web.Response:

@@ -7,16 +7,52 @@ Ids are prefixed with the source (``reviews:123``) unless they already carry it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+
+import orjson
 
 from config.connectors import REQUIRED_FIELDS
 from connectors.errors import MalformedPayloadError, RejectReason
-from connectors.text import parse_time, require_mapping
-from streams.records import Author, Mention
+from connectors.text import load_json, parse_time, require_mapping
+from streams.records import Author, DeadLetterReason, Mention
+from streams.validation import Rejection, parse_mention
 
 REQUIRED = REQUIRED_FIELDS
 _MISSING = object()
+_REASONS = {
+    DeadLetterReason.TOO_LARGE: RejectReason.TOO_LARGE,
+    DeadLetterReason.NOT_UTF8: RejectReason.NOT_JSON,
+    DeadLetterReason.NOT_JSON: RejectReason.NOT_JSON,
+    DeadLetterReason.NOT_AN_OBJECT: RejectReason.BAD_SHAPE,
+}
+
+
+def schema_v1_mention(item: Any) -> Mention:
+    """A JSON value that should already be a mention in schema v1 (validated exactly as
+    the streams stage validates it), or MalformedPayloadError saying why it is not."""
+    parsed = parse_mention(item if isinstance(item, bytes) else orjson.dumps(item))
+    if isinstance(parsed, Rejection):
+        reason = _REASONS.get(parsed.reason, RejectReason.SCHEMA_VIOLATION)
+        raise MalformedPayloadError(reason, parsed.detail)
+    return parsed
+
+
+def record_reader(
+    source: str | None, fields: Mapping[str, str], brand: str | None = None
+) -> Callable[[Any], Mention]:
+    """Raw JSON text or bytes, or an already parsed record (a CSV row), to a mention:
+    through ``fields`` when given, else as mention schema v1."""
+    mapping = MentionMapping(source or "", fields, brand) if fields else None
+
+    def read(record: Any) -> Mention:
+        if mapping is None:
+            return schema_v1_mention(record.encode() if isinstance(record, str) else record)
+        if isinstance(record, str | bytes):
+            record = load_json(record)
+        return mapping.to_mention(record)
+
+    return read
 
 
 def lookup(record: Mapping[str, Any], path: str) -> Any:

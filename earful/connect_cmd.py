@@ -24,6 +24,7 @@ from config.connectors import (
     FilesConnector,
     HackerNewsConnector,
     HttpIngestConnector,
+    KafkaTopicConnector,
     MastodonConnector,
     RedditConnector,
     RssConnector,
@@ -45,6 +46,7 @@ def build_source(config: Connector, settings: Settings) -> Source:
     """The source for one ``connectors:`` entry (imported here: the CLI starts faster)."""
     from connectors.bluesky import BlueskySource
     from connectors.files import FilesSource
+    from connectors.foreign_kafka import KafkaSource
     from connectors.hackernews import HackerNewsSource
     from connectors.http_ingest import HttpIngestSource
     from connectors.mastodon import MastodonSource
@@ -65,6 +67,8 @@ def build_source(config: Connector, settings: Settings) -> Source:
         return HttpIngestSource(config)
     if isinstance(config, FilesConnector):
         return FilesSource(config)
+    if isinstance(config, KafkaTopicConnector):
+        return KafkaSource(config, settings.kafka.bootstrap_servers)
     raise AssertionError(f"no source for connector type {config.type!r}")  # pragma: no cover
 
 
