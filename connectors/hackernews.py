@@ -12,12 +12,12 @@ from functools import partial
 from typing import Any
 
 import httpx
-import orjson
 
 from config.connectors import HackerNewsConnector
 from connectors.backoff import quota_exhausted_wait, raise_for_status
 from connectors.runtime import Source, SourceContext
 from connectors.text import html_to_text, load_json, parse_time, require_mapping, require_str
+from connectors.watermark import Watermark
 from streams.records import Author, Mention
 
 SOURCE = "hackernews"
@@ -66,12 +66,9 @@ class HackerNewsSource(Source):
         self.config = config
         self.to_mention = partial(to_mention, brand=config.brand)
 
-    def _cursor(self, ctx: SourceContext) -> tuple[int, set[str]]:
-        saved = ctx.cursor(self.config.query)
-        if saved:
-            data = orjson.loads(saved)
-            return int(data["t"]), set(data["ids"])
-        return int(time.time() - self.config.start_days_back * 86_400), set()
+    def _cursor(self, ctx: SourceContext) -> Watermark:
+        start = time.time() - self.config.start_days_back * 86_400
+        return Watermark.load(ctx.cursor(self.config.query), int(start))
 
     async def run(self, ctx: SourceContext) -> None:
         async with httpx.AsyncClient(base_url=self.config.api_url, timeout=30.0) as client:
@@ -83,7 +80,7 @@ class HackerNewsSource(Source):
     async def poll(self, client: httpx.AsyncClient, ctx: SourceContext) -> float:
         """One round: fetch every page since the cursor, publish oldest first. Returns how
         long the rate-limit headers ask to wait before the next request."""
-        since, seen = self._cursor(ctx)
+        mark = self._cursor(ctx)
         hits: list[Any] = []
         wait = 0.0
         for page in range(MAX_PAGES):
@@ -92,7 +89,7 @@ class HackerNewsSource(Source):
                 params={
                     "query": self.config.query,
                     "tags": self.config.tags,
-                    "numericFilters": f"created_at_i>={since}",
+                    "numericFilters": f"created_at_i>={int(mark.time)}",
                     "hitsPerPage": HITS_PER_PAGE,
                     "page": page,
                 },
@@ -110,14 +107,11 @@ class HackerNewsSource(Source):
                 break
         for hit in sorted(hits, key=_stamp):
             created, object_id = _stamp(hit)
-            if created == since and object_id in seen:
-                ctx.skip("already_seen")
+            if not mark.is_new(created, object_id):
+                if created == mark.time:
+                    ctx.skip("already_seen")
                 continue
             await ctx.offer(hit, self.to_mention)
-            if created > since:
-                since, seen = created, set()
-            if created == since:
-                seen.add(object_id)
-        cursor = orjson.dumps({"t": since, "ids": sorted(seen)}).decode()
-        await ctx.checkpoint(cursor, self.config.query, now=True)
+            mark.advance(created, object_id)
+        await ctx.checkpoint(mark.dump(), self.config.query, now=True)
         return wait

@@ -14,13 +14,13 @@ from functools import partial
 from typing import Any
 
 import httpx
-import orjson
 
 from config.connectors import RedditConnector
 from connectors.backoff import quota_exhausted_wait, raise_for_status
 from connectors.errors import ErrorKind, SourceRefusedError
 from connectors.runtime import Source, SourceContext
 from connectors.text import load_json, parse_time, require, require_mapping, require_str
+from connectors.watermark import Watermark
 from streams.records import Author, Mention
 
 SOURCE = "reddit"
@@ -96,12 +96,9 @@ class RedditSource(Source):
         )
         return self._token
 
-    def _cursor(self, ctx: SourceContext) -> tuple[float, set[str]]:
-        saved = ctx.cursor(self.config.query)
-        if saved:
-            data = orjson.loads(saved)
-            return float(data["t"]), set(data["ids"])
-        return time.time() - self.config.start_days_back * 86_400, set()
+    def _cursor(self, ctx: SourceContext) -> Watermark:
+        start = time.time() - self.config.start_days_back * 86_400
+        return Watermark.load(ctx.cursor(self.config.query), start)
 
     async def run(self, ctx: SourceContext) -> None:
         headers = {"User-Agent": self.config.user_agent}
@@ -128,7 +125,7 @@ class RedditSource(Source):
     async def poll(self, client: httpx.AsyncClient, ctx: SourceContext) -> float:
         """One round: newest first until the cursor, then publish oldest first. Returns how
         long the rate-limit headers ask to wait before the next request."""
-        since, seen = self._cursor(ctx)
+        mark = self._cursor(ctx)
         children: list[Any] = []
         after: str | None = None
         wait = 0.0
@@ -157,18 +154,15 @@ class RedditSource(Source):
             page = page if isinstance(page, list) else []
             children.extend(page)
             after = listing.get("after") if isinstance(listing.get("after"), str) else None
-            if not after or not page or _stamp(page[-1])[0] < since or wait:
+            if not after or not page or _stamp(page[-1])[0] < mark.time or wait:
                 break
         for child in sorted(children, key=_stamp):
             created, name = _stamp(child)
-            if created < since or (created == since and name in seen):
-                if created == since:
+            if not mark.is_new(created, name):
+                if created == mark.time:
                     ctx.skip("already_seen")
                 continue
             await ctx.offer(child, self.to_mention)
-            if created > since:
-                since, seen = created, set()
-            seen.add(name)
-        cursor = orjson.dumps({"t": since, "ids": sorted(seen)}).decode()
-        await ctx.checkpoint(cursor, self.config.query, now=True)
+            mark.advance(created, name)
+        await ctx.checkpoint(mark.dump(), self.config.query, now=True)
         return wait
