@@ -125,6 +125,25 @@ class RedditConnector(ConnectorBase, TokenMixin):
         return self
 
 
+class XRule(Strict):
+    value: Annotated[str, Field(min_length=1, max_length=1024)]
+    tag: Annotated[str, Field(max_length=256)] | None = None
+
+
+class XConnector(ConnectorBase, TokenMixin):
+    """X API v2 filtered stream; ``token`` is the app's bearer token."""
+
+    type: Literal["x"]
+    rules: Annotated[list[XRule], Field(min_length=1)]
+    api_url: HttpUrl = "https://api.x.com"
+    backfill_minutes: Annotated[int, Field(ge=0, le=5)] = 0
+
+    @model_validator(mode="after")
+    def _needs_token(self) -> XConnector:
+        self._one_token_source(True, "x (the app's bearer token)")
+        return self
+
+
 class HttpIngestConnector(ConnectorBase, TokenMixin):
     type: Literal["http_ingest"]
     host: str = "127.0.0.1"
@@ -212,6 +231,7 @@ Connector = Annotated[
     | HackerNewsConnector
     | RedditConnector
     | RssConnector
+    | XConnector
     | HttpIngestConnector
     | FilesConnector
     | KafkaTopicConnector,

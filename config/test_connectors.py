@@ -27,6 +27,7 @@ def test_the_documented_example_is_a_valid_config() -> None:
         "bluesky",
         "hackernews",
         "reddit",
+        "x",
         "rss",
         "http_ingest",
         "files",
@@ -81,7 +82,7 @@ def test_a_token_file_is_read_when_asked(tmp_path: Path) -> None:
         (
             "connectors:\n  - {name: x, type: myspace}\n",
             "config:2: connectors.0: Input tag 'myspace' found using 'type' does not match any of "
-            "the expected tags: 'mastodon', 'bluesky', 'hackernews', 'reddit', 'rss', "
+            "the expected tags: 'mastodon', 'bluesky', 'hackernews', 'reddit', 'rss', 'x', "
             "'http_ingest', 'files', 'kafka'",
         ),
     ],

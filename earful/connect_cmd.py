@@ -28,6 +28,7 @@ from config.connectors import (
     MastodonConnector,
     RedditConnector,
     RssConnector,
+    XConnector,
 )
 from config.schema import Settings
 from earful.logs import add_logging_flags
@@ -52,6 +53,7 @@ def build_source(config: Connector, settings: Settings) -> Source:
     from connectors.mastodon import MastodonSource
     from connectors.reddit import RedditSource
     from connectors.rss import RssSource
+    from connectors.x import XSource
 
     if isinstance(config, MastodonConnector):
         return MastodonSource(config)
@@ -63,6 +65,8 @@ def build_source(config: Connector, settings: Settings) -> Source:
         return RedditSource(config)
     if isinstance(config, RssConnector):
         return RssSource(config)
+    if isinstance(config, XConnector):
+        return XSource(config)
     if isinstance(config, HttpIngestConnector):
         return HttpIngestSource(config)
     if isinstance(config, FilesConnector):
