@@ -82,7 +82,7 @@ def to_mention(event: Any, brand: str | None = None) -> Mention | None:
 
 class BlueskySource(Source):
     def __init__(self, config: BlueskyConnector, brand_terms: Iterable[str] = ()) -> None:
-        super().__init__(config.name, config.retry_initial_seconds, config.retry_max_seconds)
+        super().__init__(config)
         self.config = config
         self.matcher = TermMatcher(config.match or brand_terms)
         self.to_mention = partial(to_mention, brand=config.brand)

@@ -50,7 +50,7 @@ class FilesSource(Source):
     finite = True
 
     def __init__(self, config: FilesConnector, progress_to: TextIO | None = sys.stderr) -> None:
-        super().__init__(config.name, config.retry_initial_seconds, config.retry_max_seconds)
+        super().__init__(config)
         self.config = config
         self.progress_to = progress_to if config.progress else None
         self.queries = {path: str(path.resolve()) for path in config.paths}  # cursor keys

@@ -22,7 +22,7 @@ POLL_MS = 500
 
 class KafkaSource(Source):
     def __init__(self, config: KafkaTopicConnector, default_bootstrap: str) -> None:
-        super().__init__(config.name, config.retry_initial_seconds, config.retry_max_seconds)
+        super().__init__(config)
         self.config = config
         self.bootstrap = config.bootstrap_servers or default_bootstrap
         self.to_mention = record_reader(config.source, config.mapping, config.brand)

@@ -62,7 +62,7 @@ def _stamp(hit: Any) -> tuple[int, str]:
 
 class HackerNewsSource(Source):
     def __init__(self, config: HackerNewsConnector) -> None:
-        super().__init__(config.name, config.retry_initial_seconds, config.retry_max_seconds)
+        super().__init__(config)
         self.config = config
         self.to_mention = partial(to_mention, brand=config.brand)
 

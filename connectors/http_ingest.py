@@ -31,7 +31,7 @@ async def _healthy(_: web.Request) -> web.Response:
 
 class HttpIngestSource(Source):
     def __init__(self, config: HttpIngestConnector) -> None:
-        super().__init__(config.name, config.retry_initial_seconds, config.retry_max_seconds)
+        super().__init__(config)
         self.config = config
         self._token = (config.secret() or "").encode()
         self.url: str | None = None  # where it listens, once started

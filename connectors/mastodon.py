@@ -22,6 +22,7 @@ from connectors.runtime import Source, SourceContext
 from connectors.sse import ServerSentEvent, SSEParser
 from connectors.text import (
     TermMatcher,
+    count_or_none,
     html_to_text,
     load_json,
     native_id_key,
@@ -66,7 +67,7 @@ def to_mention(status: Any, instance: str, brand: str | None = None) -> Mention 
         author=Author(
             id=f"{instance}/{require_str(account, 'id')}",
             handle=require_str(account, "acct"),
-            followers=followers if isinstance(followers, int) and followers >= 0 else None,
+            followers=count_or_none(followers),
         ),
         url=status.get("url") or status.get("uri") or None,
         lang=status.get("language") or None,
@@ -77,7 +78,7 @@ def to_mention(status: Any, instance: str, brand: str | None = None) -> Mention 
 
 class MastodonSource(Source):
     def __init__(self, config: MastodonConnector) -> None:
-        super().__init__(config.name, config.retry_initial_seconds, config.retry_max_seconds)
+        super().__init__(config)
         self.config = config
         self.instance = urlsplit(config.instance_url).netloc
         self.matcher = TermMatcher(config.match)

@@ -71,7 +71,7 @@ def _stamp(child: Any) -> tuple[float, str]:
 
 class RedditSource(Source):
     def __init__(self, config: RedditConnector) -> None:
-        super().__init__(config.name, config.retry_initial_seconds, config.retry_max_seconds)
+        super().__init__(config)
         self.config = config
         self.to_mention = partial(to_mention, brand=config.brand)
         self._token: str | None = None

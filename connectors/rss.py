@@ -63,7 +63,7 @@ def to_mention(entry: Any, feed_url: str, source: str = "rss", brand: str | None
 
 class RssSource(Source):
     def __init__(self, config: RssConnector) -> None:
-        super().__init__(config.name, config.retry_initial_seconds, config.retry_max_seconds)
+        super().__init__(config)
         self.config = config
         self.matcher = TermMatcher(config.match)
 

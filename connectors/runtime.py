@@ -23,6 +23,7 @@ import structlog
 from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 
+from config.connectors import ConnectorBase
 from connectors.backoff import Backoff
 from connectors.errors import (
     ConnectorError,
@@ -174,9 +175,9 @@ class Source(ABC):
 
     finite: ClassVar[bool] = False
 
-    def __init__(self, name: str, retry_initial: float = 1.0, retry_max: float = 300.0) -> None:
-        self.name = name
-        self.backoff = Backoff(retry_initial, retry_max)
+    def __init__(self, config: ConnectorBase) -> None:
+        self.name = config.name
+        self.backoff = Backoff(config.retry_initial_seconds, config.retry_max_seconds)
 
     @abstractmethod
     async def run(self, ctx: SourceContext) -> None:

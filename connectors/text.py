@@ -113,3 +113,8 @@ def load_json(data: str | bytes) -> Any:
 def native_id_key(native_id: str) -> tuple[int, str]:
     """Order numeric string ids (Mastodon, X) without converting: longer is newer."""
     return (len(native_id), native_id)
+
+
+def count_or_none(value: Any) -> int | None:
+    """A count the source may omit or garble (followers): kept only if a whole number >= 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None

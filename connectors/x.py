@@ -20,6 +20,7 @@ from connectors.backoff import raise_for_status
 from connectors.errors import ConnectorError, ErrorKind, SourceRefusedError
 from connectors.runtime import Source, SourceContext
 from connectors.text import (
+    count_or_none,
     load_json,
     native_id_key,
     parse_time,
@@ -71,7 +72,7 @@ def to_mention(payload: Any, brand: str | None = None) -> Mention:
         author=Author(
             id=author_id,
             handle=username,
-            followers=followers if isinstance(followers, int) and followers >= 0 else None,
+            followers=count_or_none(followers),
             verified=user.get("verified") if isinstance(user.get("verified"), bool) else None,
         ),
         url=f"https://x.com/{username}/status/{post_id}",
@@ -84,7 +85,7 @@ def to_mention(payload: Any, brand: str | None = None) -> Mention:
 
 class XSource(Source):
     def __init__(self, config: XConnector) -> None:
-        super().__init__(config.name, config.retry_initial_seconds, config.retry_max_seconds)
+        super().__init__(config)
         self.config = config
         self.default_tag = f"earful:{config.name}"
         self.to_mention = partial(to_mention, brand=config.brand)
