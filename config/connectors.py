@@ -144,6 +144,29 @@ class XConnector(ConnectorBase, TokenMixin):
         return self
 
 
+class YouTubeConnector(ConnectorBase, TokenMixin):
+    """YouTube Data API v3 ``commentThreads.list``; ``token`` is an API key."""
+
+    type: Literal["youtube"]
+    videos: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{6,20}$")]] = []
+    channels: list[Annotated[str, Field(pattern=r"^UC[A-Za-z0-9_-]{10,40}$")]] = []
+    search_terms: Term | None = None
+    api_url: HttpUrl = "https://www.googleapis.com"
+    poll_seconds: Annotated[float, Field(ge=0.01, le=86_400)] = 900.0
+    daily_quota_units: Annotated[int, Field(ge=1, le=10_000_000)] = 10_000
+    start_days_back: Annotated[float, Field(ge=0, le=3650)] = 1.0
+
+    @model_validator(mode="after")
+    def _something_to_watch(self) -> YouTubeConnector:
+        if not self.videos and not self.channels:
+            raise config_error(
+                "youtube needs videos or channels to read comments from",
+                "add videos: [VIDEO_ID] or channels: [UC...channel id]",
+            )
+        self._one_token_source(True, "youtube (an API key)")
+        return self
+
+
 class HttpIngestConnector(ConnectorBase, TokenMixin):
     type: Literal["http_ingest"]
     host: str = "127.0.0.1"
@@ -232,6 +255,7 @@ Connector = Annotated[
     | RedditConnector
     | RssConnector
     | XConnector
+    | YouTubeConnector
     | HttpIngestConnector
     | FilesConnector
     | KafkaTopicConnector,

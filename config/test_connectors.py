@@ -20,6 +20,7 @@ def test_the_documented_example_is_a_valid_config() -> None:
         "INGEST_TOKEN": "ingest-secret",
         "REDDIT_CLIENT_ID": "app",
         "REDDIT_SECRET": "reddit-secret",
+        "YOUTUBE_API_KEY": "yt-key",
     }
     settings = parse_settings(yaml_text[1], "docs/connectors.md", env)
     assert [c.type for c in settings.connectors] == [
@@ -28,6 +29,7 @@ def test_the_documented_example_is_a_valid_config() -> None:
         "hackernews",
         "reddit",
         "x",
+        "youtube",
         "rss",
         "http_ingest",
         "files",
@@ -83,7 +85,7 @@ def test_a_token_file_is_read_when_asked(tmp_path: Path) -> None:
             "connectors:\n  - {name: x, type: myspace}\n",
             "config:2: connectors.0: Input tag 'myspace' found using 'type' does not match any of "
             "the expected tags: 'mastodon', 'bluesky', 'hackernews', 'reddit', 'rss', 'x', "
-            "'http_ingest', 'files', 'kafka'",
+            "'youtube', 'http_ingest', 'files', 'kafka'",
         ),
     ],
 )

@@ -107,11 +107,12 @@ class HackerNewsSource(Source):
                 break
         for hit in sorted(hits, key=_stamp):
             created, object_id = _stamp(hit)
-            if not mark.is_new(created, object_id):
+            if created and not mark.is_new(created, object_id):  # 0: malformed, offered
                 if created == mark.time:
                     ctx.skip("already_seen")
                 continue
             await ctx.offer(hit, self.to_mention)
-            mark.advance(created, object_id)
+            if created:
+                mark.advance(created, object_id)
         await ctx.checkpoint(mark.dump(), self.config.query, now=True)
         return wait

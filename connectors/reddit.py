@@ -158,11 +158,12 @@ class RedditSource(Source):
                 break
         for child in sorted(children, key=_stamp):
             created, name = _stamp(child)
-            if not mark.is_new(created, name):
+            if created and not mark.is_new(created, name):  # 0: malformed, offered
                 if created == mark.time:
                     ctx.skip("already_seen")
                 continue
             await ctx.offer(child, self.to_mention)
-            mark.advance(created, name)
+            if created:
+                mark.advance(created, name)
         await ctx.checkpoint(mark.dump(), self.config.query, now=True)
         return wait

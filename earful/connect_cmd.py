@@ -29,6 +29,7 @@ from config.connectors import (
     RedditConnector,
     RssConnector,
     XConnector,
+    YouTubeConnector,
 )
 from config.schema import Settings
 from earful.logs import add_logging_flags
@@ -54,6 +55,7 @@ def build_source(config: Connector, settings: Settings) -> Source:
     from connectors.reddit import RedditSource
     from connectors.rss import RssSource
     from connectors.x import XSource
+    from connectors.youtube import YouTubeSource
 
     if isinstance(config, MastodonConnector):
         return MastodonSource(config)
@@ -67,6 +69,8 @@ def build_source(config: Connector, settings: Settings) -> Source:
         return RssSource(config)
     if isinstance(config, XConnector):
         return XSource(config)
+    if isinstance(config, YouTubeConnector):
+        return YouTubeSource(config)
     if isinstance(config, HttpIngestConnector):
         return HttpIngestSource(config)
     if isinstance(config, FilesConnector):
