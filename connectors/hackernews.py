@@ -17,7 +17,7 @@ from config.connectors import HackerNewsConnector
 from connectors.backoff import quota_exhausted_wait, raise_for_status
 from connectors.runtime import Source, SourceContext
 from connectors.text import html_to_text, load_json, parse_time, require_mapping, require_str
-from connectors.watermark import Watermark
+from connectors.watermark import Watermark, offer_newer
 from streams.records import Author, Mention
 
 SOURCE = "hackernews"
@@ -105,14 +105,6 @@ class HackerNewsSource(Source):
             pages = body.get("nbPages")
             if not page_hits or not isinstance(pages, int) or page + 1 >= pages:
                 break
-        for hit in sorted(hits, key=_stamp):
-            created, object_id = _stamp(hit)
-            if created and not mark.is_new(created, object_id):  # 0: malformed, offered
-                if created == mark.time:
-                    ctx.skip("already_seen")
-                continue
-            await ctx.offer(hit, self.to_mention)
-            if created:
-                mark.advance(created, object_id)
+        await offer_newer(ctx, mark, hits, _stamp, self.to_mention)
         await ctx.checkpoint(mark.dump(), self.config.query, now=True)
         return wait

@@ -20,7 +20,7 @@ from connectors.backoff import quota_exhausted_wait, raise_for_status
 from connectors.errors import ErrorKind, SourceRefusedError
 from connectors.runtime import Source, SourceContext
 from connectors.text import load_json, parse_time, require, require_mapping, require_str
-from connectors.watermark import Watermark
+from connectors.watermark import Watermark, offer_newer
 from streams.records import Author, Mention
 
 SOURCE = "reddit"
@@ -156,14 +156,6 @@ class RedditSource(Source):
             after = listing.get("after") if isinstance(listing.get("after"), str) else None
             if not after or not page or _stamp(page[-1])[0] < mark.time or wait:
                 break
-        for child in sorted(children, key=_stamp):
-            created, name = _stamp(child)
-            if created and not mark.is_new(created, name):  # 0: malformed, offered
-                if created == mark.time:
-                    ctx.skip("already_seen")
-                continue
-            await ctx.offer(child, self.to_mention)
-            if created:
-                mark.advance(created, name)
+        await offer_newer(ctx, mark, children, _stamp, self.to_mention)
         await ctx.checkpoint(mark.dump(), self.config.query, now=True)
         return wait

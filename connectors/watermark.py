@@ -7,9 +7,14 @@ two items share a second, no repeat of the one already sent.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
+
+from connectors.runtime import SourceContext
+from streams.records import Mention
 
 
 @dataclass
@@ -36,3 +41,23 @@ class Watermark:
             self.time, self.ids = time, set()
         if time == self.time:
             self.ids.add(item_id)
+
+
+async def offer_newer(
+    ctx: SourceContext,
+    mark: Watermark,
+    items: Iterable[Any],
+    stamp: Callable[[Any], tuple[float, str]],
+    to_mention: Callable[[Any], Mention | None],
+) -> None:
+    """Offer the items newer than ``mark``, oldest first, advancing it. An item whose time
+    cannot be read (stamp 0) is offered anyway, so that its rejection is counted."""
+    for item in sorted(items, key=stamp):
+        time, item_id = stamp(item)
+        if time and not mark.is_new(time, item_id):
+            if time == mark.time:
+                ctx.skip("already_seen")
+            continue
+        await ctx.offer(item, to_mention)
+        if time:
+            mark.advance(time, item_id)

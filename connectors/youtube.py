@@ -22,7 +22,7 @@ from connectors.backoff import raise_for_status
 from connectors.errors import ConnectorError, RateLimitedError
 from connectors.runtime import Source, SourceContext
 from connectors.text import load_json, parse_time, require, require_mapping, require_str
-from connectors.watermark import Watermark
+from connectors.watermark import Watermark, offer_newer
 from streams.records import Author, Mention
 
 SOURCE = "youtube"
@@ -163,13 +163,5 @@ class YouTubeSource(Source):
             page_token = token if isinstance(token, str) else None
             if not page_token or not items or _published(items[-1])[0] < mark.time:
                 break
-        for thread in sorted(threads, key=_published):
-            published, thread_id = _published(thread)
-            if thread_id and not mark.is_new(published, thread_id):
-                if published == mark.time:
-                    ctx.skip("already_seen")
-                continue
-            await ctx.offer(thread, self.to_mention)
-            if thread_id:
-                mark.advance(published, thread_id)
+        await offer_newer(ctx, mark, threads, _published, self.to_mention)
         await ctx.checkpoint(mark.dump(), target, now=True)
