@@ -23,11 +23,21 @@ from connectors.runtime import Source, SourceContext
 
 
 class Progress:
-    """``name: file 1200/5000 (24%)`` on one rewritten stderr line, at most twice a second."""
+    """``name: file lines done/total (percent)`` on stderr: one rewritten line on a
+    terminal (at most twice a second), else a line every ``log_every`` seconds."""
 
-    def __init__(self, label: str, total: int, out: TextIO | None, every: float = 0.5) -> None:
-        self.label, self.total, self.out, self.every = label, total, out, every
-        self._shown = 0.0
+    def __init__(
+        self,
+        label: str,
+        total: int,
+        out: TextIO | None,
+        every: float = 0.5,
+        log_every: float = 10.0,
+    ) -> None:
+        self.label, self.total, self.out = label, total, out
+        self.tty = bool(out is not None and out.isatty())
+        self.every = every if self.tty else log_every
+        self._shown = time.monotonic()
 
     def update(self, done: int, *, final: bool = False) -> None:
         now = time.monotonic()
@@ -35,9 +45,8 @@ class Progress:
             return
         self._shown = now
         percent = f" ({100 * done // self.total}%)" if self.total else ""
-        self.out.write(f"\r{self.label} {done}/{self.total}{percent}")
-        if final:
-            self.out.write("\n")
+        line = f"{self.label} {done}/{self.total}{percent}"
+        self.out.write(f"\r{line}" + ("\n" if final else "") if self.tty else line + "\n")
         self.out.flush()
 
 

@@ -138,6 +138,9 @@ def summary(registry: CollectorRegistry, name: str) -> str:
 
 
 def cmd_connect(args: argparse.Namespace) -> int:
+    from aiokafka.errors import KafkaError as AIOKafkaError
+    from kafka.errors import KafkaError
+
     from earful.admin import ensure_topics
     from earful.logs import configure_logging
     from earful.workers import serve_metrics
@@ -148,10 +151,16 @@ def cmd_connect(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"kafka": kafka})
     chosen = select(settings, args.names)
     configure_logging(args.log_level, args.log_format)
-    ensure_topics(settings)
     registry = CollectorRegistry()
-    serve_metrics(registry, args.metrics_port)
-    healthy = asyncio.run(connect(settings, chosen, registry))
+    try:
+        ensure_topics(settings)
+        serve_metrics(registry, args.metrics_port)
+        healthy = asyncio.run(connect(settings, chosen, registry))
+    except (KafkaError, AIOKafkaError) as error:
+        raise SystemExit(
+            f"earful connect: Kafka at {settings.kafka.bootstrap_servers} failed: {error}; "
+            "start it (earful kafka start) or fix kafka.bootstrap_servers / --bootstrap"
+        ) from None
     return 0 if healthy else 1
 
 
