@@ -88,7 +88,7 @@ def test_mastodon_stream_is_scored_and_a_restart_neither_loses_nor_repeats(
                 )
             finally:
                 stop(connector)
-        raw = read_topic(bootstrap, topic_name(MENTIONS_RAW, prefix), expect=8, timeout=10)
+        raw = read_topic(bootstrap, topic_name(MENTIONS_RAW, prefix), expect=8, timeout=60)
 
     host = url.removeprefix("http://")
     logs = worker_logs(tmp_path)
