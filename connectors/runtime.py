@@ -33,9 +33,10 @@ from connectors.errors import (
     RejectReason,
 )
 from connectors.kafka import CursorStore, MentionSink, encode_mention
+from connectors.mapping import schema_v1_mention
 from connectors.metrics import ConnectorMetrics
 from connectors.text import TermMatcher
-from streams.records import MAX_MESSAGE_BYTES, Mention
+from streams.records import Mention
 from streams.validation import describe_validation_error
 
 log = structlog.get_logger("earful.connectors")
@@ -130,8 +131,10 @@ class SourceContext:
         if matcher is not None and not matcher.matches(mention.text):
             self.skip("not_matching")
             return None
-        if len(encode_mention(mention)) > MAX_MESSAGE_BYTES:
-            self.reject(RejectReason.TOO_LARGE, f"{mention.id} is over {MAX_MESSAGE_BYTES} bytes")
+        try:  # exactly what the streams stage will check, so it never dead-letters ours
+            schema_v1_mention(encode_mention(mention))
+        except MalformedPayloadError as error:
+            self.reject(error.reason, f"{mention.id}: {error.detail}")
             return None
         await self.publish(mention)
         return mention

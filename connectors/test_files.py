@@ -113,3 +113,11 @@ async def test_a_missing_file_stops_the_connector_and_says_so(tmp_path: Path) ->
     run, _ = await backfill(config)
     assert not run.healthy
     assert run.metric("earful_connector_errors_total", kind="client") == 1
+
+
+async def test_a_mention_too_large_for_kafka_is_rejected_not_published(tmp_path: Path) -> None:
+    huge = {**mention(1), "author": {"id": "u", "handle": "h", "bio": "x" * 1_000_001}}
+    path = jsonl(tmp_path / "m.jsonl", [orjson.dumps(huge), orjson.dumps(mention(2))])
+    run, _ = await backfill(FilesConnector(name="files", type="files", paths=[path]))
+    assert run.sink.ids == ["backfill:2"]
+    assert run.metric("earful_connector_rejected_total", reason="too_large") == 1
