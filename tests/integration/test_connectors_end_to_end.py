@@ -86,9 +86,9 @@ def test_mastodon_stream_is_scored_and_a_restart_neither_loses_nor_repeats(
                 scored = read_topic(
                     bootstrap, topic_name(MENTIONS_SCORED, prefix), expect=8, timeout=120
                 )
+                raw = read_topic(bootstrap, topic_name(MENTIONS_RAW, prefix), expect=8, timeout=120)
             finally:
                 stop(connector)
-        raw = read_topic(bootstrap, topic_name(MENTIONS_RAW, prefix), expect=8, timeout=60)
 
     host = url.removeprefix("http://")
     logs = worker_logs(tmp_path)

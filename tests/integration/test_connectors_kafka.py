@@ -3,6 +3,7 @@ cursors on a compacted topic that a new process reads back (latest value per key
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import orjson
@@ -70,7 +71,13 @@ def test_the_cursor_topic_is_compacted(make_settings: SettingsFactory) -> None:
     name = topic_name(CONNECTOR_CURSORS, settings.kafka.topic_prefix)
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
     try:
-        described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name)])
+        deadline = time.monotonic() + 30  # a loaded broker may not list a new topic at once
+        policy = None
+        while policy is None and time.monotonic() < deadline:
+            described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name)])
+            policy = described.get("topic", {}).get(name, {}).get("cleanup.policy")
+            time.sleep(0.2)
     finally:
         admin.close()
-    assert described["topic"][name]["cleanup.policy"]["value"] == "compact"
+    assert policy is not None, described
+    assert policy["value"] == "compact"
