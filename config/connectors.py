@@ -53,16 +53,23 @@ class TokenMixin(Strict):
             return self.token_file.read_text(encoding="utf-8").strip()
         return None
 
-    def _one_token_source(self, required: bool, what: str) -> None:
+    def token_needed_by(self) -> str | None:
+        """What needs the token (for the error message), or None when it is optional."""
+        return None
+
+    @model_validator(mode="after")
+    def _one_token_source(self) -> TokenMixin:
         if self.token is not None and self.token_file is not None:
             raise config_error(
                 "both token and token_file are set", "keep one of them (token: ${ENV_VAR})"
             )
-        if required and self.token is None and self.token_file is None:
+        what = self.token_needed_by()
+        if what and self.token is None and self.token_file is None:
             raise config_error(
                 f"{what} needs a token",
                 "add token: ${YOUR_TOKEN_VAR} or token_file: /path/to/token",
             )
+        return self
 
 
 class MastodonConnector(ConnectorBase, TokenMixin):
@@ -77,8 +84,10 @@ class MastodonConnector(ConnectorBase, TokenMixin):
     def _tag_for_hashtag(self) -> MastodonConnector:
         if self.stream == "hashtag" and not self.tag:
             raise config_error("stream 'hashtag' needs a tag", "add tag: yourbrand (without the #)")
-        self._one_token_source(self.stream == "user", "stream 'user'")
         return self
+
+    def token_needed_by(self) -> str | None:
+        return "stream 'user'" if self.stream == "user" else None
 
 
 class BlueskyConnector(ConnectorBase):
@@ -119,10 +128,8 @@ class RedditConnector(ConnectorBase, TokenMixin):
     poll_seconds: Annotated[float, Field(ge=0.01, le=86_400)] = 60.0
     start_days_back: Annotated[float, Field(ge=0, le=3650)] = 1.0
 
-    @model_validator(mode="after")
-    def _needs_secret(self) -> RedditConnector:
-        self._one_token_source(True, "reddit (the app's client secret)")
-        return self
+    def token_needed_by(self) -> str:
+        return "reddit (the app's client secret)"
 
 
 class XRule(Strict):
@@ -138,10 +145,8 @@ class XConnector(ConnectorBase, TokenMixin):
     api_url: HttpUrl = "https://api.x.com"
     backfill_minutes: Annotated[int, Field(ge=0, le=5)] = 0
 
-    @model_validator(mode="after")
-    def _needs_token(self) -> XConnector:
-        self._one_token_source(True, "x (the app's bearer token)")
-        return self
+    def token_needed_by(self) -> str:
+        return "x (the app's bearer token)"
 
 
 class YouTubeConnector(ConnectorBase, TokenMixin):
@@ -163,8 +168,10 @@ class YouTubeConnector(ConnectorBase, TokenMixin):
                 "youtube needs videos or channels to read comments from",
                 "add videos: [VIDEO_ID] or channels: [UC...channel id]",
             )
-        self._one_token_source(True, "youtube (an API key)")
         return self
+
+    def token_needed_by(self) -> str:
+        return "youtube (an API key)"
 
 
 class HttpIngestConnector(ConnectorBase, TokenMixin):
@@ -174,10 +181,8 @@ class HttpIngestConnector(ConnectorBase, TokenMixin):
     max_body_bytes: Annotated[int, Field(ge=1024, le=100_000_000)] = 10_000_000
     max_batch: Annotated[int, Field(ge=1, le=100_000)] = 1000
 
-    @model_validator(mode="after")
-    def _needs_token(self) -> HttpIngestConnector:
-        self._one_token_source(True, "http_ingest")
-        return self
+    def token_needed_by(self) -> str:
+        return "http_ingest"
 
 
 REQUIRED_FIELDS = ("id", "text", "created_at", "author.id", "author.handle")
