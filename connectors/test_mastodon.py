@@ -183,11 +183,17 @@ async def test_rate_limited_stream_waits_as_long_as_retry_after_says() -> None:
     assert run.metric("earful_connector_errors_total", kind="rate_limited") == 1
 
 
-async def test_refused_token_stops_the_connector_with_the_reason() -> None:
+async def test_refused_token_stops_the_connector_with_the_reason(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     server = FakeMastodon(token="right")
     async with serve(server.app()) as url:
         run = new_run("masto")
-        await run_until(MastodonSource(_config(url, token="wrong")), run, lambda: False, within=5)
+        config = _config(url, token="wrong-token-value")
+        await run_until(MastodonSource(config), run, lambda: False, within=5)
+    logged = capsys.readouterr()
+    assert "credentials were refused" in logged.out + logged.err
+    assert "wrong-token-value" not in logged.out + logged.err + repr(config)
     assert not run.healthy
     assert len(server.stream_requests) == 1
     assert run.metric("earful_connector_errors_total", kind="auth") == 1
