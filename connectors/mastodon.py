@@ -9,6 +9,7 @@ open so that nothing falls between the two.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,6 +45,8 @@ STREAM_PATHS = {
     "hashtag": ("/api/v1/streaming/hashtag", "/api/v1/timelines/tag/{tag}", {}),
     "user": ("/api/v1/streaming/user", "/api/v1/timelines/home", {}),
 }
+NOTIFICATIONS_PATH = "/api/v1/notifications"
+NOTIFICATIONS = "notifications"  # the cursor query of the user stream's mentions
 HEARTBEAT_TIMEOUT = 60.0  # the server sends :thump about every 15 s
 
 
@@ -122,6 +125,9 @@ class MastodonSource(Source):
         if event.event == "delete":
             ctx.skip("deleted")
             return
+        if event.event == "notification":
+            await self._handle_notification(event.data, ctx)
+            return
         if event.event not in ("update", "status.update"):
             return
         last = ctx.cursor()
@@ -133,40 +139,82 @@ class MastodonSource(Source):
         if native_id and (last is None or _newer(native_id, last)):
             await ctx.checkpoint(native_id)
 
+    async def _handle_notification(self, data: str, ctx: SourceContext) -> None:
+        """Someone mentioned the token's account: the status they wrote is a mention."""
+        note = _json_or_none(data)
+        if isinstance(note, dict) and note.get("type") != "mention":
+            ctx.skip("not_a_post")  # a favourite, a follow...
+            return
+        last = ctx.cursor(NOTIFICATIONS)
+        note_id = _id_of(data)
+        if note_id and last and not _newer(note_id, last):
+            ctx.skip("already_seen")
+            return
+        await ctx.offer(
+            data, lambda raw: self.to_mention(require(load_json(raw), "status")), self.matcher
+        )
+        if note_id:
+            await ctx.checkpoint(note_id, NOTIFICATIONS)
+
     async def _backfill(self, client: httpx.AsyncClient, ctx: SourceContext) -> None:
-        """Publish what was posted since the cursor, oldest first, from the REST timeline."""
+        """Publish what was posted since the cursor, oldest first, from the REST timeline
+        (and, for the user stream, the mentions among the notifications)."""
         _, timeline, extra = STREAM_PATHS[self.config.stream]
         path = timeline.format(tag=self.config.tag or "")
+        await self._page_since(client, ctx, path, extra, "", lambda status: status)
+        if self.config.stream == "user":
+            await self._page_since(
+                client,
+                ctx,
+                NOTIFICATIONS_PATH,
+                {"types[]": "mention"},
+                NOTIFICATIONS,
+                lambda note: note.get("status") if isinstance(note, dict) else None,
+            )
+
+    async def _page_since(
+        self,
+        client: httpx.AsyncClient,
+        ctx: SourceContext,
+        path: str,
+        extra: dict[str, str],
+        query: str,
+        status_of: Callable[[Any], Any],
+    ) -> None:
         fetched = 0
-        while (since := ctx.cursor()) is not None and fetched < self.config.backfill_limit:
+        while (since := ctx.cursor(query)) is not None and fetched < self.config.backfill_limit:
             response = await client.get(path, params={**extra, "min_id": since, "limit": 40})
-            raise_for_status(response, f"mastodon timeline {self.instance}")
+            raise_for_status(response, f"mastodon {path} {self.instance}")
             ctx.succeeded()
-            statuses = load_json(response.content)
-            if not isinstance(statuses, list) or not statuses:
-                return
-            statuses.sort(
-                key=lambda s: (
-                    native_id_key(str(s.get("id", ""))) if isinstance(s, dict) else (0, "")
+            items = load_json(response.content)
+            if not isinstance(items, list) or not items:
+                break
+            items.sort(
+                key=lambda i: (
+                    native_id_key(str(i.get("id", ""))) if isinstance(i, dict) else (0, "")
                 )
             )
-            for status in statuses:
-                await ctx.offer(status, self.to_mention, self.matcher)
-                native_id = status.get("id") if isinstance(status, dict) else None
+            for item in items:
+                await ctx.offer(item, lambda i: self.to_mention(status_of(i)), self.matcher)
+                native_id = item.get("id") if isinstance(item, dict) else None
                 if isinstance(native_id, str) and _newer(native_id, since):
-                    await ctx.checkpoint(native_id)
-            fetched += len(statuses)
+                    await ctx.checkpoint(native_id, query)
+            fetched += len(items)
             if (wait := quota_exhausted_wait(response.headers)) and await ctx.sleep(wait):
                 return
-        ctx.log.info("backfill_done", statuses=fetched)
+        ctx.log.info("backfill_done", path=path, items=fetched)
+
+
+def _json_or_none(payload: str) -> Any:
+    try:
+        return load_json(payload)
+    except MalformedPayloadError:
+        return None
 
 
 def _id_of(payload: str) -> str | None:
-    """The id of a status we did not publish (not matching, malformed), to move past it."""
-    try:
-        data = load_json(payload)
-    except MalformedPayloadError:
-        return None
+    """The id of a status or notification, even one we did not publish, to move past it."""
+    data = _json_or_none(payload)
     value = data.get("id") if isinstance(data, dict) else None
     return str(value) if isinstance(value, str | int) else None
 

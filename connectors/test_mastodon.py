@@ -13,7 +13,7 @@ from connectors.errors import MalformedPayloadError
 from connectors.mastodon import MastodonSource, to_mention
 from tests.support.fakes.harness import MemoryCursors, eventually, new_run, run_until
 from tests.support.fakes.http import serve
-from tests.support.fakes.mastodon_server import FakeMastodon, status
+from tests.support.fakes.mastodon_server import FakeMastodon, notification, status
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -56,8 +56,9 @@ def test_malformed_statuses_say_what_is_wrong(payload: Any, detail: str) -> None
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -197,3 +198,32 @@ async def test_refused_token_stops_the_connector_with_the_reason(
     assert not run.healthy
     assert len(server.stream_requests) == 1
     assert run.metric("earful_connector_errors_total", kind="auth") == 1
+
+
+async def test_user_stream_publishes_mention_notifications_and_backfills_them() -> None:
+    server = FakeMastodon(token="s3cret")
+    cursors = MemoryCursors()
+    config = MastodonConnector(
+        name="masto", type="mastodon", instance_url="http://x", stream="user", token="s3cret"
+    )
+    async with serve(server.app()) as url:
+        config = config.model_copy(update={"instance_url": url})
+        first = new_run("masto", cursors=cursors)
+
+        async def script() -> None:
+            await _wait_for_stream(server)
+            server.notify(notification(500, "favourite", status(1, "liked")))
+            server.notify(notification(501, "mention", status(10, "@acmeair_help my bag?")))
+
+        scripted = asyncio.create_task(script())
+        await run_until(MastodonSource(config), first, lambda: len(first.sink.ids) >= 1)
+        await scripted
+        server.notify(notification(502, "mention", status(11, "@acmeair_help hello?")))
+        server.notify(notification(503, "follow", None))
+        second = new_run("masto", cursors=cursors)
+        await run_until(MastodonSource(config), second, lambda: len(second.sink.ids) >= 1)
+    host = url.removeprefix("http://")
+    assert first.sink.ids == [f"mastodon:{host}/10"]
+    assert second.sink.ids == [f"mastodon:{host}/11"]
+    assert first.metric("earful_connector_skipped_total", reason="not_a_post") == 1
+    assert cursors.values["masto/notifications"] == "502"

@@ -51,6 +51,17 @@ def status(native_id: int, text: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def notification(native_id: int, kind: str, about: dict[str, Any] | None) -> dict[str, Any]:
+    """A Notification entity: ``mention`` carries the status that mentions the account."""
+    return {
+        "id": str(native_id),
+        "type": kind,
+        "created_at": "2026-11-20T09:00:00.000Z",
+        "account": status(0, "")["account"],
+        **({"status": about} if about else {}),
+    }
+
+
 @dataclass
 class FakeMastodon:
     statuses: list[dict[str, Any]] = field(default_factory=list)
@@ -60,6 +71,7 @@ class FakeMastodon:
     drop_after_events: int | None = None
     stream_requests: list[float] = field(default_factory=list)
     timeline_requests: list[dict[str, str]] = field(default_factory=list)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
     _listeners: list[asyncio.Queue[bytes | None]] = field(default_factory=list)
 
     def post(self, item: dict[str, Any], event: str = "update") -> None:
@@ -67,6 +79,10 @@ class FakeMastodon:
         if event == "update":
             self.statuses.append(item)
         self.push(event, orjson.dumps(item).decode())
+
+    def notify(self, item: dict[str, Any]) -> None:
+        self.notifications.append(item)
+        self.push("notification", orjson.dumps(item).decode())
 
     def push(self, event: str, data: str) -> None:
         frame = f"event: {event}\ndata: {data}\n\n".encode()
@@ -84,6 +100,7 @@ class FakeMastodon:
         app.router.add_get("/api/v1/timelines/public", self._timeline)
         app.router.add_get("/api/v1/timelines/tag/{tag}", self._timeline)
         app.router.add_get("/api/v1/timelines/home", self._timeline)
+        app.router.add_get("/api/v1/notifications", self._notifications)
         return app
 
     def _authorized(self, request: web.Request) -> bool:
@@ -128,9 +145,20 @@ class FakeMastodon:
         self.timeline_requests.append(dict(request.query))
         if not self._authorized(request):
             return web.json_response({"error": "The access token is invalid"}, status=401)
+        return self._page(self.statuses, request)
+
+    async def _notifications(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return web.json_response({"error": "The access token is invalid"}, status=401)
+        types = request.query.getall("types[]", [])
+        return self._page(
+            [n for n in self.notifications if not types or n["type"] in types], request
+        )
+
+    @staticmethod
+    def _page(items: list[dict[str, Any]], request: web.Request) -> web.Response:
+        """``min_id``: the ``limit`` items just after it, answered newest first."""
         min_id = int(request.query.get("min_id", "0"))
         limit = int(request.query.get("limit", "20"))
-        newer = sorted(
-            (s for s in self.statuses if int(s["id"]) > min_id), key=lambda s: int(s["id"])
-        )[:limit]
-        return web.json_response(list(reversed(newer)))
+        newer = sorted((i for i in items if int(i["id"]) > min_id), key=lambda i: int(i["id"]))
+        return web.json_response(list(reversed(newer[:limit])))
