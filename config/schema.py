@@ -34,6 +34,7 @@ TOPIC_ROLES = (
     "delivery_audit",
     "alert_state",
     "silences",
+    "connector_cursors",
 )
 
 
@@ -165,6 +166,10 @@ class Workers(Strict):
     alerts: WorkerSettings = WorkerSettings(metrics_port=9102)
 
 
+# Imported here, below the Strict/Name/config_error it builds on, to avoid an import cycle.
+from config.connectors import Connectors  # noqa: E402
+
+
 class Settings(Strict):
     """Everything Earful reads from ``earful.yaml``."""
 
@@ -181,6 +186,7 @@ class Settings(Strict):
     response: ResponseSettings = ResponseSettings()
     inhibit_rules: list[InhibitRule] = []
     delivery: DeliverySettings = DeliverySettings()
+    connectors: Connectors = []
 
     @model_validator(mode="after")
     def _cross_check(self) -> Settings:

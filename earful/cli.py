@@ -13,7 +13,9 @@ from typing import BinaryIO
 
 from config import ConfigError, load_settings
 from config.schema import Settings
+from earful.connect_cmd import add_connect_parser
 from earful.localkafka import LocalKafka, LocalKafkaError
+from earful.logs import add_logging_flags
 from earful.silence_cmd import add_silence_parser
 
 
@@ -217,14 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="port of /metrics, /healthz and /readyz (default from config; 0: none)",
     )
     worker.add_argument("--datadir", default=None, help="Faust state (default $EARFUL_HOME/faust)")
-    worker.add_argument(
-        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
-    )
-    worker.add_argument(
-        "--log-format",
-        default=os.environ.get("EARFUL_LOG_FORMAT", "text"),
-        choices=["text", "json"],
-    )
+    add_logging_flags(worker)
     worker.set_defaults(func=cmd_worker)
 
     publish = sub.add_parser("publish", help="publish a JSONL file of mentions ('-' for stdin)")
@@ -248,6 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     from earful.dlq_cmd import add_dlq_parser
 
     add_dlq_parser(sub, _settings)
+
+    add_connect_parser(sub)
 
     demo = sub.add_parser("demo", help="local Kafka + workers + sample mentions; shows alerts")
     demo.add_argument(

@@ -5,8 +5,10 @@ key (``password=...``) and by value (any configured secret, wherever it appears)
 
 from __future__ import annotations
 
+import argparse
 import logging
 import logging.config
+import os
 import sys
 from collections.abc import Iterable, MutableMapping
 from typing import Any, TextIO
@@ -124,3 +126,15 @@ def configure_logging(
 
 def _level(name: str) -> int:
     return logging.getLevelNamesMapping()[name.upper()]
+
+
+def add_logging_flags(parser: argparse.ArgumentParser) -> None:
+    """``--log-level`` and ``--log-format`` (default ``$EARFUL_LOG_FORMAT``, else text)."""
+    parser.add_argument(
+        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
+    )
+    parser.add_argument(
+        "--log-format",
+        default=os.environ.get("EARFUL_LOG_FORMAT", "text"),
+        choices=["text", "json"],
+    )

@@ -65,6 +65,13 @@ SILENCES = TopicSpec(
     cleanup_policy="compact",
 )
 
+CONNECTOR_CURSORS = TopicSpec(
+    "connector_cursors",
+    "earful.connectors.cursors.v1",
+    "compacted: per connector and query, where it stopped reading (resumed at restart)",
+    cleanup_policy="compact",
+)
+
 ALL_TOPICS = (
     MENTIONS_RAW,
     MENTIONS_SCORED,
@@ -74,6 +81,7 @@ ALL_TOPICS = (
     DELIVERY_AUDIT,
     ALERT_STATE,
     SILENCES,
+    CONNECTOR_CURSORS,
 )
 
 

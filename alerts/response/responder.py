@@ -28,6 +28,7 @@ from alerts.response.metrics import ResponseMetrics
 from alerts.response.records import AlertState, Silence
 from alerts.response.state import Outcome, apply_action
 from alerts.response.tracker import Breach, SlaTracker, StepDue
+from config.kafka_security import kafka_client_options
 from config.schema import Settings
 from streams.records import Alert
 from streams.topics import ALERT_STATE, ALERTS, SILENCES, topic_name
@@ -102,7 +103,7 @@ class Responder:
     async def run(self, stop: asyncio.Event) -> None:
         kafka = self.settings.kafka
         common: dict[str, Any] = {
-            "bootstrap_servers": kafka.bootstrap_servers,
+            **kafka_client_options(kafka, "aiokafka"),
             "client_id": f"{kafka.client_id}-responder",
         }
         self._producer = AIOKafkaProducer(**common, acks="all", enable_idempotence=True)

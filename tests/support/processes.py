@@ -11,28 +11,30 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def start_worker(kind: str, config: Path, workdir: Path, *extra: str) -> subprocess.Popen[bytes]:
-    log = open(workdir / f"{kind}-{os.getpid()}-{len(list(workdir.iterdir()))}.log", "ab")  # noqa: SIM115
+def start_earful(config: Path, workdir: Path, *args: str) -> subprocess.Popen[bytes]:
+    """``earful --config CONFIG ARGS...`` as a process, its output in a log in workdir."""
+    log = open(workdir / f"{args[0]}-{os.getpid()}-{len(list(workdir.iterdir()))}.log", "ab")  # noqa: SIM115
     env = {**os.environ, "EARFUL_HOME": str(workdir / ".earful")}
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "earful",
-            "--config",
-            str(config),
-            "worker",
-            kind,
-            "--metrics-port",
-            "0",
-            "--datadir",
-            str(workdir / f"faust-{kind}"),
-            *extra,
-        ],
+        [sys.executable, "-m", "earful", "--config", str(config), *args],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
         cwd=workdir,
+    )
+
+
+def start_worker(kind: str, config: Path, workdir: Path, *extra: str) -> subprocess.Popen[bytes]:
+    return start_earful(
+        config,
+        workdir,
+        "worker",
+        kind,
+        "--metrics-port",
+        "0",
+        "--datadir",
+        str(workdir / f"faust-{kind}"),
+        *extra,
     )
 
 
