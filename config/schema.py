@@ -12,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from pydantic_core import PydanticCustomError
 
 from config.matchers import MatcherSyntaxError, parse_matcher
+from config.scoring import PriorityThresholds, ScoringSettings, checked_query
+
+__all__ = ["PriorityThresholds", "ScoringSettings"]
 
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
 TOPIC_ROLES = (
@@ -71,13 +74,16 @@ class Brand(Strict):
     name: Name
     keywords: list[Annotated[str, Field(min_length=1)]] = []
     handles: list[Annotated[str, Field(pattern=r"^@?[A-Za-z0-9_.]{1,64}$")]] = []
+    query: str | None = None
+
+    _query = field_validator("query")(checked_query)
 
     @model_validator(mode="after")
     def _something_to_match(self) -> Brand:
-        if not self.keywords and not self.handles:
+        if not self.keywords and not self.handles and not self.query:
             raise config_error(
-                f"brand {self.name!r} has neither keywords nor handles, so it can match nothing",
-                "add keywords: [...] or handles: ['@yourbrand'] to the brand",
+                f"brand {self.name!r} has no keywords, handles or query, so it can match nothing",
+                "add keywords: [...], handles: ['@yourbrand'] or query: '...' to the brand",
             )
         return self
 
@@ -89,41 +95,7 @@ class Team(Strict):
     brands: list[str] = []
     sources: list[str] = []
     languages: list[str] = []
-
-
-class PriorityThresholds(Strict):
-    """The lowest urgency that earns each priority; below P3 is P4."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    p1: Annotated[float, Field(ge=0, le=1, alias="P1")] = 0.8
-    p2: Annotated[float, Field(ge=0, le=1, alias="P2")] = 0.6
-    p3: Annotated[float, Field(ge=0, le=1, alias="P3")] = 0.35
-
-    @model_validator(mode="after")
-    def _falling(self) -> PriorityThresholds:
-        if not self.p1 > self.p2 > self.p3:
-            raise config_error(
-                f"priority thresholds must fall from P1 to P3, got P1={self.p1} P2={self.p2} "
-                f"P3={self.p3}",
-                "order them so that P1 > P2 > P3, e.g. {P1: 0.8, P2: 0.6, P3: 0.35}",
-            )
-        return self
-
-
-class ScoringSettings(Strict):
-    negative_below: Annotated[float, Field(ge=-1, le=1)] = -0.1
-    positive_above: Annotated[float, Field(ge=-1, le=1)] = 0.2
-    priority_thresholds: PriorityThresholds = PriorityThresholds()
-
-    @model_validator(mode="after")
-    def _ordered(self) -> ScoringSettings:
-        if self.negative_below >= self.positive_above:
-            raise config_error(
-                "negative_below must be lower than positive_above",
-                "e.g. negative_below: -0.1 and positive_above: 0.2",
-            )
-        return self
+    topics: list[str] = []
 
 
 class WebhookConfig(Strict):
@@ -234,6 +206,18 @@ def cross_check(settings: Settings) -> list[Problem]:
                         f"undefined brand {brand!r} in team {team.name!r}",
                         f"define it under brands: or use one of "
                         f"{sorted(brands) or 'the brands you define'}",
+                    )
+                )
+    topics = {t.name for t in settings.scoring.topics}
+    for i, team in enumerate(settings.teams):
+        for j, topic in enumerate(team.topics):
+            if topic not in topics:
+                problems.append(
+                    (
+                        ("teams", i, "topics", j),
+                        f"undefined topic {topic!r} in team {team.name!r}",
+                        f"define it under scoring.topics: or use one of "
+                        f"{sorted(topics) or 'the topics you define'}",
                     )
                 )
     if settings.default_team is not None and settings.default_team not in teams:
