@@ -232,6 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep-running", action="store_true", help="leave Kafka and the workers running afterwards"
     )
     demo.set_defaults(func=cmd_demo)
+
+    from earful.eval_cmd import register as register_evaluation
+
+    register_evaluation(sub)
     return parser
 
 

@@ -11,28 +11,30 @@ from __future__ import annotations
 import re
 
 # Multi-word service failure and service recovery phrases. Regex fragments, matched on
-# lower-cased text with @handles, URLs and hashtag marks removed.
+# lower-cased text with @handles, URLs and hashtag marks removed. Each starts with a word
+# or a group of words (``(?:a|b c)``, ``x?`` optional letters, ``\d`` for a number): that
+# first word indexes the phrase, so a post is only tried against phrases it could start.
 PHRASES: dict[str, float] = {
     # waiting and not being answered
     r"still (?:waiting|no|not|nothing|haven'?t|hasn'?t|didn'?t|can'?t|stuck|on hold)": -2.2,
     r"(?:on|put on) hold (?:for|over|again)": -2.4,
-    r"(?:been )?on hold": -1.6,
+    r"(?:been on|on) hold": -1.6,
     r"(?:hours?|hrs?|mins?|minutes|days?|weeks?) (?:on hold|waiting|late|delay(?:ed)?|later)": -1.8,
-    r"(?:waited|waiting|wait|queu(?:e|ed|ing)|sitting|sat|stuck|standing) (?:for |over |almost |nearly )*(?:an? |\d+\+? ?)"
+    r"(?:waited|waiting|wait|queue|queued|queuing|sitting|sat|stuck|standing) (?:for |over |almost |nearly )*(?:an? |\d+\+? ?)"
     r"(?:hours?|hrs?|mins?|minutes|days?|weeks?)": -2.0,
     r"no (?:one|body) (?:answers?|answered|picks? up|responds?|responded|helps?|helped|cares?)": -2.4,
     r"(?:no|zero|never got an?y?) (?:response|reply|answer|call back|callback|update|help)": -2.0,
     r"(?:hung|hang) up on": -2.4,
-    r"can'?t (?:get through|reach|get a hold|get ahold|get anyone|log ?in|sign in|access)": -2.0,
+    r"(?:can'?t|cannot) (?:get through|reach|get a hold|get ahold|get anyone|log ?in|sign in|access)": -2.0,
     r"(?:doesn'?t|does not|don'?t|do not|isn'?t|is not|not) (?:work|working|load|loading)": -2.0,
     r"(?:won'?t|will not|wouldn'?t) (?:let|load|work|help|refund|respond|answer)": -1.9,
     r"(?:been|keep|kept) (?:trying|calling|waiting|asking)": -1.6,
     r"(?:lost|losing|misplaced|damaged|broke|broken) (?:my|our|the|his|her) "
     r"(?:bag|bags|luggage|suitcase|order|package|parcel|stroller|card|reservation)": -2.6,
-    r"miss(?:ed|ing)? (?:my|our|the) (?:connection|connecting|flight|meeting|delivery)": -2.4,
+    r"(?:miss|missed|missing) (?:my|our|the) (?:connection|connecting|flight|meeting|delivery)": -2.4,
     r"(?:flight|train|order|delivery|trip|booking) (?:was |got |has been |is )?"
     r"(?:cancel+ed|delayed|late|diverted|overbooked)": -2.0,
-    r"cancel+ed (?:my |our )?flights?": -2.0,
+    r"(?:cancelled|canceled) (?:my |our )?flights?": -2.0,
     r"(?:charged|billed) (?:me )?(?:twice|double|again|extra|wrong)": -2.4,
     r"(?:never|not yet|still not) (?:arrived|received|delivered|got|refunded|showed)": -2.4,
     r"(?:worst|terrible|horrible|awful|poor|bad|rude|lousy|pathetic) "
@@ -83,7 +85,7 @@ PHRASES: dict[str, float] = {
     r"(?:on time|early)[.! ]": 1.2,
     r"(?:can'?t|cannot) wait": 2.0,
     r"(?:well|nicely) done": 2.4,
-    r"(?:keep up|you rock|you rule|kudos|shout ?out|props to)": 2.6,
+    r"(?:keep up|you rock|you rule|kudos|shout ?out|shoutout|props to)": 2.6,
     r"love (?:you|u|this|the|flying|it|my|your)": 2.6,
 }
 

@@ -36,11 +36,70 @@ TOKEN = re.compile(
 )
 ELONGATED = re.compile(r"(\w)\1{2,}")
 HASHTAG_PART = re.compile("|".join(re.escape(p) for p in HASHTAG_PARTS))
-# One alternation with a group per phrase: one scan of the text finds them all.
-PHRASE_SCAN = re.compile(
-    r"\b(?<!')(?:" + "|".join(f"(?P<p{i}>{p})" for i, p in enumerate(PHRASES)) + ")"
-)
-PHRASE_VALENCE = {f"p{i}": v for i, v in enumerate(PHRASES.values())}
+PHRASE_WORD = re.compile(r"[a-z0-9][a-z0-9']*")
+NUMBER = "<number>"
+
+
+def _first_words(pattern: str) -> set[str]:
+    """The words a phrase pattern can start with (see the lexicon's convention)."""
+    if pattern.startswith("(?:"):
+        depth, end = 0, 0
+        for end, char in enumerate(pattern):
+            depth += char == "("
+            depth -= char == ")"
+            if depth == 0:
+                break
+        alternatives = pattern[3:end].split("|")
+    else:
+        alternatives = [pattern]
+    words: set[str] = set()
+    for alternative in alternatives:
+        if alternative.startswith("\\d"):
+            words.add(NUMBER)
+            continue
+        head = re.match(r"[a-z'?]+", alternative)
+        if head is None:
+            raise ValueError(f"phrase {pattern!r} does not start with a word")
+        variants = [""]
+        text = head.group(0)
+        for i, char in enumerate(text):
+            if char == "?":
+                continue
+            optional = i + 1 < len(text) and text[i + 1] == "?"
+            variants = [v + char for v in variants] + (variants if optional else [])
+        words.update(variants)
+    return words
+
+
+def _phrase_index() -> dict[str, tuple[tuple[re.Pattern[str], float], ...]]:
+    index: dict[str, list[tuple[re.Pattern[str], float]]] = {}
+    for pattern, valence in PHRASES.items():
+        compiled = re.compile(pattern + r"(?![a-z0-9'])")
+        for word in _first_words(pattern):
+            index.setdefault(word, []).append((compiled, valence))
+    return {word: tuple(entries) for word, entries in index.items()}
+
+
+PHRASE_INDEX = _phrase_index()
+
+
+def find_phrases(lowered: str) -> list[tuple[int, int, float]]:
+    """Non-overlapping (start, end, valence) of lexicon phrases, leftmost first."""
+    found: list[tuple[int, int, float]] = []
+    resume = 0
+    for word in PHRASE_WORD.finditer(lowered):
+        start = word.start()
+        if start < resume or (start and lowered[start - 1] == "'"):
+            continue
+        key = NUMBER if word.group(0)[0].isdigit() else word.group(0)
+        for pattern, valence in PHRASE_INDEX.get(key, ()):
+            match = pattern.match(lowered, start)
+            if match is not None:
+                found.append((start, match.end(), valence))
+                resume = match.end()
+                break
+    return found
+
 
 NEGATION_SCALAR = -0.74
 CAPS_BOOST = 0.733
@@ -113,13 +172,11 @@ def earful_polarity(text: str) -> tuple[float, tuple[str, ...]]:
     failure = 0.0
     kept: list[str] = []
     start = 0
-    for found in PHRASE_SCAN.finditer(lowered):
-        assert found.lastgroup is not None
-        valence = PHRASE_VALENCE[found.lastgroup]
+    for begin, end, valence in find_phrases(lowered):
         failure += min(0.0, valence)
-        contributions.append((valence, found.group(0)))
-        kept.append(text[start : found.start()])
-        start = found.end()
+        contributions.append((valence, lowered[begin:end]))
+        kept.append(text[start:begin])
+        start = end
     if kept:
         kept.append(text[start:])
         text = " , ".join(kept)
