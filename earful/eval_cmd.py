@@ -31,8 +31,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"earful eval: {error}", file=sys.stderr)
         return 2
     print(f"sentiment on {folder / 'airline-tweets.csv'} ({len(airline)} rows)")
-    print(f"  {'system':<28} {'macro-F1':>8} {'neg F1':>7} {'neu F1':>7} {'pos F1':>7}"
-          f" {'half A':>7} {'half B':>7}")
+    print(
+        f"  {'system':<28} {'macro-F1':>8} {'neg F1':>7} {'neu F1':>7} {'pos F1':>7}"
+        f" {'half A':>7} {'half B':>7}"
+    )
     for s in evaluate_sentiment(airline, scorer):
         print(
             f"  {s.system:<28} {s.macro_f1:8.3f} {s.per_class['negative']:7.3f}"

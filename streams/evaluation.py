@@ -58,7 +58,9 @@ def class_scores(gold: Sequence[object], predicted: Sequence[object], cls: objec
     return ClassScores(precision, recall, f1)
 
 
-def macro_f1(gold: Sequence[object], predicted: Sequence[object], classes: Iterable[object]) -> float:
+def macro_f1(
+    gold: Sequence[object], predicted: Sequence[object], classes: Iterable[object]
+) -> float:
     scores = [class_scores(gold, predicted, c).f1 for c in classes]
     return sum(scores) / len(scores)
 
@@ -159,7 +161,9 @@ def sentiment_report(system: str, rows: Sequence[Row], predicted: Sequence[str])
     )
 
 
-def complaint_report(system: str, rows: Sequence[Row], predicted: Sequence[bool]) -> ComplaintReport:
+def complaint_report(
+    system: str, rows: Sequence[Row], predicted: Sequence[bool]
+) -> ComplaintReport:
     gold = [r.label == "1" for r in rows]
     positive = class_scores(gold, predicted, True)
     halves = {}
@@ -169,7 +173,11 @@ def complaint_report(system: str, rows: Sequence[Row], predicted: Sequence[bool]
             [gold[i] for i in picked], [predicted[i] for i in picked], (True, False)
         )
     return ComplaintReport(
-        system, positive.precision, positive.recall, macro_f1(gold, predicted, (True, False)), halves
+        system,
+        positive.precision,
+        positive.recall,
+        macro_f1(gold, predicted, (True, False)),
+        halves,
     )
 
 
@@ -201,12 +209,18 @@ def evaluate_complaints(rows: Sequence[Row], scorer: Scorer) -> list[ComplaintRe
         complaint_report(
             "textblob negative",
             rows,
-            [label == "negative" for label in lexicon_labels(texts, textblob_polarity, TEXTBLOB_THRESHOLDS)],
+            [
+                label == "negative"
+                for label in lexicon_labels(texts, textblob_polarity, TEXTBLOB_THRESHOLDS)
+            ],
         ),
         complaint_report(
             "vader negative",
             rows,
-            [label == "negative" for label in lexicon_labels(texts, vader_polarity, VADER_THRESHOLDS)],
+            [
+                label == "negative"
+                for label in lexicon_labels(texts, vader_polarity, VADER_THRESHOLDS)
+            ],
         ),
     ]
 

@@ -51,8 +51,6 @@ ENGLISH_MARKERS = frozenset(
         "we",
         "they",
         "them",
-        "me",
-        "at",
         "from",
         "not",
         "please",
@@ -91,7 +89,8 @@ class LanguageGuesser:
         cleaned = NOISE.sub(" ", text)
         if self._english and cleaned.isascii():
             words = WORD.findall(cleaned.lower())
-            if sum(1 for w in words if w in ENGLISH_MARKERS) >= 2:
+            markers = sum(1 for w in words if w in ENGLISH_MARKERS)
+            if markers >= 2 or (markers == 1 and len(words) <= 4):
                 return "en"
         if not any(ch.isalpha() for ch in cleaned):
             return None

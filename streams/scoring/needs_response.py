@@ -13,15 +13,13 @@ from streams.scoring.sentiment import Reading
 
 QUESTION = re.compile(
     r"(?:^|[.!?]\s+|\s)(?:can|could|would|will|is|are|was|were|do|does|did|how|when|where|"
-    r"why|what|which|who|any|has|have|should)\b[^?]{0,200}\?",
-    re.IGNORECASE,
+    r"why|what|which|who|any|has|have|should)\b[^?]{0,200}\?"
 )
 REQUEST = re.compile(
     r"\b(?:please|pls|plz|help|assist|dm me|dm us|contact me|call me|get back to me|"
     r"sort (?:this|it) out|fix (?:this|it|my)|refund|compensat\w*|look into|"
     r"need (?:help|assistance|to speak|to talk|someone)|can (?:someone|anyone|you)|"
-    r"escalate|supervisor|manager|respond|reply|answer (?:me|my))\b",
-    re.IGNORECASE,
+    r"escalate|supervisor|manager|respond|reply|answer (?:me|my))\b"
 )
 # A breach of expectations: something that should have happened did not, or broke.
 BREACH = re.compile(
@@ -34,12 +32,12 @@ BREACH = re.compile(
     r"overcharged|charged twice|double charged|error|crash\w*|outage|down again|"
     r"disappoint\w*|unacceptable|ridiculous|worst|terrible|awful|horrible|poor|rude|useless|"
     r"waiting|waited|on hold|stuck|stranded|joke|fail\w*|issue|issues|problem|problems|"
-    r"complain\w*|frustrat\w*|annoy\w*|disgust\w*|shocking|appalling|pathetic)\b",
-    re.IGNORECASE,
+    r"complain\w*|frustrat\w*|annoy\w*|disgust\w*|shocking|appalling|pathetic)\b"
 )
+# The patterns are lower case and run on lowered text (much faster than IGNORECASE).
 # Shared jokes and reposts: negative words, but nobody is asking the brand for anything.
-PLAYFUL = re.compile(r"\b(?:lol|lmao|haha\w*|jk)\b|😂|🤣", re.IGNORECASE)
-REPOST = re.compile(r"^\s*RT @\w+", re.IGNORECASE)
+PLAYFUL = re.compile(r"\b(?:lol|lmao|haha\w*|jk)\b|😂|🤣")
+REPOST = re.compile(r"^\s*rt @\w+")
 ADDRESSED_REPLY = re.compile(r"^\s*\.?[@\uff20]\w+")
 ANY_HANDLE = re.compile(r"(?<!\w)[@\uff20]\w+")
 
@@ -58,6 +56,7 @@ def addressed_to_someone(text: str) -> bool:
 
 def needs_response(text: str, reading: Reading, addressed: bool) -> Decision:
     """``addressed``: the text names the brand or is a reply to an account."""
+    text = text.lower()
     if REPOST.search(text):
         return Decision(False, "repost", "no response needed: a repost")
     breach = BREACH.search(text)

@@ -64,28 +64,29 @@ class Scorer:
             lang=lang,
             topics=topics,
         )
-        return ScoredMention.model_validate(
-            {
-                **mention.model_dump(),
-                "lang": mention.lang or lang,
-                "brand": brand,
-                "sentiment": Sentiment(
-                    label=reading.label,
-                    polarity=reading.polarity,
-                    textblob_polarity=reading.textblob_polarity,
-                    assessed=reading.assessed,
-                ),
-                "urgency": Urgency(score=urgency),
-                "priority": priority_for(urgency, scoring.priority_thresholds),
-                "needs_response": decision.needs_response,
-                "team": team,
-                "topics": topics,
-                "reasons": reasons,
-                "scored_at": now or datetime.now(UTC),
-                "scorer": SCORER_VERSION,
-            },
-            strict=False,
+        # The mention is validated already and the rest is typed by this code, so the record
+        # is built without validating it twice (a third of the scoring time otherwise);
+        # property tests check that every scored mention validates.
+        values = dict(mention)
+        values.update(
+            lang=mention.lang or lang,
+            brand=brand,
+            sentiment=Sentiment.model_construct(
+                label=reading.label,
+                polarity=reading.polarity,
+                textblob_polarity=reading.textblob_polarity,
+                assessed=reading.assessed,
+            ),
+            urgency=Urgency.model_construct(score=urgency),
+            priority=priority_for(urgency, scoring.priority_thresholds),
+            needs_response=decision.needs_response,
+            team=team,
+            topics=topics,
+            reasons=reasons,
+            scored_at=now or datetime.now(UTC),
+            scorer=SCORER_VERSION,
         )
+        return ScoredMention.model_construct(**values)
 
 
 def priority_for(urgency: float, thresholds: PriorityThresholds) -> Priority:

@@ -43,13 +43,14 @@ NUMBER = "<number>"
 def _first_words(pattern: str) -> set[str]:
     """The words a phrase pattern can start with (see the lexicon's convention)."""
     if pattern.startswith("(?:"):
-        depth, end = 0, 0
-        for end, char in enumerate(pattern):
+        depth, closing = 0, 0
+        for index, char in enumerate(pattern):
             depth += char == "("
             depth -= char == ")"
             if depth == 0:
+                closing = index
                 break
-        alternatives = pattern[3:end].split("|")
+        alternatives = pattern[3:closing].split("|")
     else:
         alternatives = [pattern]
     words: set[str] = set()

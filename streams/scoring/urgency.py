@@ -12,28 +12,24 @@ from streams.records import Mention
 
 OUTAGE_WORDS = re.compile(
     r"\b(down|outage|not working|doesn'?t work|can'?t log ?in|crash(?:ed|es|ing)?|broken|"
-    r"error|cancell?ed|stranded|lost|refund|charged twice|on hold|still waiting)\b",
-    re.IGNORECASE,
+    r"error|cancell?ed|stranded|lost|refund|charged twice|on hold|still waiting)\b"
 )
 SAFETY_WORDS = re.compile(
     r"\b(unsafe|danger(?:ous)?|injur(?:y|ed)|fire|smoke|emergency|lawsuit|lawyer|attorney|"
     r"sue|suing|fraud|scam|hacked|stolen|harass(?:ed|ment)?|assault(?:ed)?|police|"
-    r"discriminat\w*|food poisoning|allerg\w*)\b",
-    re.IGNORECASE,
+    r"discriminat\w*|food poisoning|allerg\w*)\b"
 )
 CHURN_WORDS = re.compile(
     r"\b(never (?:\w+ing|buy|fly|use|order|shop|book)\w* (?:with |from )?(?:you|again)|"
     r"(?:cancel+(?:ing)?|close|closing) my (?:account|subscription|membership|card|contract)|"
     r"switch(?:ing)? to|tak(?:e|ing) my (?:business|money) elsewhere|done with you|"
-    r"last time i (?:fly|use|order|buy|book)|never again|lost (?:a|another) customer)\b",
-    re.IGNORECASE,
+    r"last time i (?:fly|use|order|buy|book)|never again|lost (?:a|another) customer)\b"
 )
 REPEATED_WORDS = re.compile(
     r"\b((?:second|third|fourth|2nd|3rd|4th|\d+th) (?:time|call|email|attempt|try)|"
     r"already (?:called|emailed|told|contacted|dm'?d|reported|asked)|"
     r"keep (?:calling|asking|emailing)|(?:asked|called|emailed) (?:\w+ )?(?:times|twice)|"
-    r"still (?:no|not|waiting|haven'?t)|yet again)\b",
-    re.IGNORECASE,
+    r"still (?:no|not|waiting|haven'?t)|yet again)\b"
 )
 
 
@@ -55,7 +51,7 @@ def urgency_signals(
 ) -> list[Signal]:
     """``polarity`` is None when sentiment was not assessed (another language)."""
     weights = settings.weights
-    text = mention.text
+    text = mention.text.lower()  # the patterns are lower case: faster than IGNORECASE
     candidates: list[Signal] = []
     if polarity is not None and polarity < 0:
         candidates.append(
