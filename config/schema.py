@@ -26,6 +26,7 @@ TOPIC_ROLES = (
     "delivery_audit",
     "alert_state",
     "silences",
+    "spike_events",
 )
 
 

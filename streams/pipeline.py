@@ -33,8 +33,11 @@ def process(raw: bytes | None, scorer: Scorer, now: datetime | None = None) -> O
 
 
 def alert_for(scored: ScoredMention) -> Alert | None:
-    if not scored.needs_response:
-        return None
+    return mention_alert(scored) if scored.needs_response else None
+
+
+def mention_alert(scored: ScoredMention) -> Alert:
+    """The alert for a mention (also the base of a "+N similar" follow-up)."""
     labels = {
         "kind": "mention",
         "team": scored.team or "",

@@ -58,6 +58,13 @@ SILENCES = TopicSpec(
     cleanup_policy="compact",
 )
 
+SPIKE_EVENTS = TopicSpec(
+    "spike_events",
+    "earful.spikes.events.v1",
+    "internal: one small record per mention and brand/topic series, keyed by series, "
+    "so each series' spike detector lives on one worker",
+)
+
 ALL_TOPICS = (
     MENTIONS_RAW,
     MENTIONS_SCORED,
@@ -67,6 +74,7 @@ ALL_TOPICS = (
     DELIVERY_AUDIT,
     ALERT_STATE,
     SILENCES,
+    SPIKE_EVENTS,
 )
 
 
