@@ -137,7 +137,7 @@ class SpikeSettings(_Strict):
 
 class ScoringSettings(_Strict):
     backend: Literal["earful", "vader", "textblob"] = "earful"
-    negative_below: Annotated[float, Field(ge=-1, le=1)] = -0.05
+    negative_below: Annotated[float, Field(ge=-1, le=1)] = -0.1
     positive_above: Annotated[float, Field(ge=-1, le=1)] = 0.5
     priority_thresholds: PriorityThresholds = PriorityThresholds()
     urgency: UrgencySettings = UrgencySettings()
@@ -151,7 +151,7 @@ class ScoringSettings(_Strict):
         if self.negative_below >= self.positive_above:
             raise _error(
                 "negative_below must be lower than positive_above",
-                "e.g. negative_below: -0.05 and positive_above: 0.5",
+                "e.g. negative_below: -0.1 and positive_above: 0.5",
             )
         names = [t.name for t in self.topics]
         duplicated = sorted({n for n in names if names.count(n) > 1})

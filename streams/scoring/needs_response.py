@@ -61,14 +61,14 @@ def needs_response(text: str, reading: Reading, addressed: bool) -> Decision:
         return Decision(False, "repost", "no response needed: a repost")
     breach = BREACH.search(text)
     negative = reading.assessed and reading.label == "negative"
-    if breach and (addressed or negative):
-        if PLAYFUL.search(text) and not REQUEST.search(text) and reading.polarity > -0.5:
+    complaint = bool(breach and (addressed or negative)) or (
+        negative and addressed and reading.polarity <= -0.3
+    )
+    if complaint:
+        if PLAYFUL.search(text) and not REQUEST.search(text) and reading.polarity > -0.6:
             return Decision(False, "joke", "no response needed: a joke, nothing is asked")
-        return Decision(
-            True, "complaint", f"needs response: complaint ({breach.group(0).strip().lower()!r})"
-        )
-    if negative and addressed and reading.polarity <= -0.3:
-        return Decision(True, "complaint", "needs response: negative and addressed to the brand")
+        said = f" ({breach.group(0).strip()!r})" if breach else ", negative and addressed"
+        return Decision(True, "complaint", f"needs response: complaint{said}")
     if addressed and (question := QUESTION.search(text)):
         return Decision(
             True, "question", f"needs response: a question ({question.group(0).strip()[:40]!r})"

@@ -96,9 +96,8 @@ def urgency_signals(
         candidates.append(
             Signal("repeated_contact", weights.repeated_contact, "follows up in a thread")
         )
-    return [
-        Signal(s.name, round(s.contribution, 3), s.detail) for s in candidates if s.contribution > 0
-    ]
+    rounded = [Signal(s.name, round(s.contribution, 3), s.detail) for s in candidates]
+    return [s for s in rounded if s.contribution > 0]
 
 
 def urgency_score(signals: list[Signal]) -> float:
