@@ -41,7 +41,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
             f" {s.per_class['neutral']:7.3f} {s.per_class['positive']:7.3f}"
             f" {s.halves['A']:7.3f} {s.halves['B']:7.3f}"
         )
-    print(f"complaints on {folder / 'complaints.csv'} ({len(complaints)} rows)")
+    print(
+        f"complaints on {folder / 'complaints.csv'} ({len(complaints)} rows; any @handle "
+        "counts as the brand, as the set was collected from posts to brand accounts)"
+    )
     print(f"  {'system':<28} {'prec':>8} {'recall':>7} {'macro-F1':>8} {'half A':>7} {'half B':>7}")
     for c in evaluate_complaints(complaints, scorer):
         print(

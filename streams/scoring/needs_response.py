@@ -32,8 +32,17 @@ BREACH = re.compile(
     r"overcharged|charged twice|double charged|error|crash\w*|outage|down again|"
     r"disappoint\w*|unacceptable|ridiculous|worst|terrible|awful|horrible|poor|rude|useless|"
     r"waiting|waited|on hold|stuck|stranded|joke|fail\w*|issue|issues|problem|problems|"
-    r"complain\w*|frustrat\w*|annoy\w*|disgust\w*|shocking|appalling|pathetic)\b"
+    r"complain\w*|frustrat\w*|annoy\w*|disgust\w*|shocking|appalling|pathetic|"
+    r"refus\w*|expired|died|no longer|not allowed|out of stock|overpriced|rip ?off|"
+    r"mislead\w*|lies|lied|pissed|angry|mad at|discriminat\w*|drain\w*|endless|"
+    r"(?:charg\w+|bill\w+) (?:me )?extra|why (?:do|does|did|is|are|can'?t|won'?t|would)|"
+    r"where is my|no (?:internet|power|service|signal|wifi|water|heat\w*|email|reply))\b"
 )
+# Thanks for a fix: the conversation is over, nobody needs to answer.
+RESOLVED = re.compile(
+    r"\b(?:solved|resolved|fixed|sorted|working (?:now|again|right now)|all good)\b"
+)
+THANKS = re.compile(r"\b(?:thanks?|thank you|thx|ty|cheers|appreciate\w*)\b")
 # The patterns are lower case and run on lowered text (much faster than IGNORECASE).
 # Shared jokes and reposts: negative words, but nobody is asking the brand for anything.
 PLAYFUL = re.compile(r"\b(?:lol|lmao|haha\w*|jk)\b|😂|🤣")
@@ -59,6 +68,8 @@ def needs_response(text: str, reading: Reading, addressed: bool) -> Decision:
     text = text.lower()
     if REPOST.search(text):
         return Decision(False, "repost", "no response needed: a repost")
+    if RESOLVED.search(text) and THANKS.search(text):
+        return Decision(False, "thanks", "no response needed: thanks for a resolved issue")
     breach = BREACH.search(text)
     negative = reading.assessed and reading.label == "negative"
     complaint = bool(breach and (addressed or negative)) or (
