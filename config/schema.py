@@ -198,29 +198,9 @@ def cross_check(settings: Settings) -> list[Problem]:
     _unique(problems, "receivers", [r.name for r in settings.receivers])
     brands = {b.name for b in settings.brands}
     teams = {t.name for t in settings.teams}
-    for i, team in enumerate(settings.teams):
-        for j, brand in enumerate(team.brands):
-            if brand not in brands:
-                problems.append(
-                    (
-                        ("teams", i, "brands", j),
-                        f"undefined brand {brand!r} in team {team.name!r}",
-                        f"define it under brands: or use one of "
-                        f"{sorted(brands) or 'the brands you define'}",
-                    )
-                )
+    _team_references(problems, settings.teams, "brands", brands, "brands:")
     topics = {t.name for t in settings.scoring.topics}
-    for i, team in enumerate(settings.teams):
-        for j, topic in enumerate(team.topics):
-            if topic not in topics:
-                problems.append(
-                    (
-                        ("teams", i, "topics", j),
-                        f"undefined topic {topic!r} in team {team.name!r}",
-                        f"define it under scoring.topics: or use one of "
-                        f"{sorted(topics) or 'the topics you define'}",
-                    )
-                )
+    _team_references(problems, settings.teams, "topics", topics, "scoring.topics:")
     if settings.default_team is not None and settings.default_team not in teams:
         problems.append(
             (
@@ -249,6 +229,23 @@ def cross_check(settings: Settings) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _team_references(
+    problems: list[Problem], teams: list[Team], field: str, defined: set[str], section: str
+) -> None:
+    """Each name a team filters on (its brands, its topics) must be defined."""
+    for i, team in enumerate(teams):
+        for j, name in enumerate(getattr(team, field)):
+            if name not in defined:
+                problems.append(
+                    (
+                        ("teams", i, field, j),
+                        f"undefined {field[:-1]} {name!r} in team {team.name!r}",
+                        f"define it under {section} or use one of "
+                        f"{sorted(defined) or f'the {field} you define'}",
+                    )
+                )
 
 
 def _unique(problems: list[Problem], section: str, names: list[str]) -> None:
