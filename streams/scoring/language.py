@@ -17,51 +17,14 @@ WORD = re.compile(r"[a-z']+")
 # Function words frequent in English and rare in the other Latin-script languages, so two
 # of them in an ASCII post settle it without a model ("my", "the", "is", "to", ...).
 ENGLISH_MARKERS = frozenset(
-    [
-        "the",
-        "my",
-        "is",
-        "to",
-        "and",
-        "it",
-        "you",
-        "your",
-        "of",
-        "for",
-        "was",
-        "this",
-        "that",
-        "with",
-        "have",
-        "has",
-        "i'm",
-        "it's",
-        "can't",
-        "don't",
-        "didn't",
-        "been",
-        "just",
-        "will",
-        "what",
-        "why",
-        "how",
-        "when",
-        "where",
-        "our",
-        "we",
-        "they",
-        "them",
-        "from",
-        "not",
-        "please",
-        "thanks",
-        "thank",
-        "still",
-        "again",
-        "would",
-        "could",
-        "should",
-    ]
+    (
+        "the my is are to and it you your of for was were this that with have has had "
+        "i'm it's can't don't didn't doesn't that's i'll i've im dont cant ur "
+        "been be just will what why how when where who which our we they them their "
+        "there from not please thanks thank still again would could should "
+        "i any every even always about after than then too very really want get got "
+        "today yes good great up out off down"
+    ).split()
 )
 
 
@@ -87,8 +50,11 @@ class LanguageGuesser:
         if declared:
             return declared.split("-")[0].lower()
         cleaned = NOISE.sub(" ", text)
-        if self._english and cleaned.isascii():
-            words = WORD.findall(cleaned.lower())
+        # Emoji, curly quotes and dashes say nothing about the language: only letters do.
+        if self._english and (
+            cleaned.isascii() or all(c.isascii() for c in cleaned if c.isalpha())
+        ):
+            words = WORD.findall(cleaned.lower().replace("\u2019", "'"))
             markers = sum(1 for w in words if w in ENGLISH_MARKERS)
             if markers >= 2 or (markers == 1 and len(words) <= 4):
                 return "en"

@@ -71,13 +71,13 @@ class Scorer:
         values.update(
             lang=mention.lang or lang,
             brand=brand,
-            sentiment=Sentiment.model_construct(
+            sentiment=Sentiment(
                 label=reading.label,
                 polarity=reading.polarity,
                 textblob_polarity=reading.textblob_polarity,
                 assessed=reading.assessed,
             ),
-            urgency=Urgency.model_construct(score=urgency),
+            urgency=Urgency(score=urgency),
             priority=priority_for(urgency, scoring.priority_thresholds),
             needs_response=decision.needs_response,
             team=team,
