@@ -16,16 +16,15 @@ NOISE = re.compile(r"https?://\S+|www\.\S+|(?<!\w)[@#\uff20]\w+|&\w+;")
 WORD = re.compile(r"[a-z']+")
 # Function words frequent in English and rare in the other Latin-script languages, so two
 # of them in an ASCII post settle it without a model ("my", "the", "is", "to", ...).
-ENGLISH_MARKERS = frozenset(
-    (
-        "the my is are to and it you your of for was were this that with have has had "
-        "i'm it's can't don't didn't doesn't that's i'll i've im dont cant ur "
-        "been be just will what why how when where who which our we they them their "
-        "there from not please thanks thank still again would could should "
-        "i any every even always about after than then too very really want get got "
-        "today yes good great up out off down"
-    ).split()
+_MARKER_WORDS = (
+    "the my is are to and it you your of for was were this that with have has had "
+    "i'm it's can't don't didn't doesn't that's i'll i've im dont cant ur "
+    "been be just will what why how when where who which our we they them their "
+    "there from not please thanks thank still again would could should "
+    "i any every even always about after than then too very really want get got "
+    "today yes good great up out off down"
 )
+ENGLISH_MARKERS = frozenset(_MARKER_WORDS.split(" "))
 
 
 @lru_cache(maxsize=8)
