@@ -23,6 +23,9 @@ from config.base import Name, Strict, config_error
 from config.kafka_security import KafkaSecurity
 from config.receivers import INTEGRATION_KEYS, ConsoleConfig, Receiver, WebhookConfig
 from config.response import ResponseSettings, response_problems
+from config.scoring import PriorityThresholds, ScoringSettings, checked_query
+
+__all__ = ["PriorityThresholds", "ScoringSettings"]
 
 __all__ = ["ConsoleConfig", "Name", "Receiver", "Strict", "WebhookConfig", "config_error"]
 TOPIC_ROLES = (
@@ -35,6 +38,7 @@ TOPIC_ROLES = (
     "alert_state",
     "silences",
     "connector_cursors",
+    "spike_events",
 )
 
 
@@ -73,13 +77,16 @@ class Brand(Strict):
     name: Name
     keywords: list[Annotated[str, Field(min_length=1)]] = []
     handles: list[Annotated[str, Field(pattern=r"^@?[A-Za-z0-9_.]{1,64}$")]] = []
+    query: str | None = None
+
+    _query = field_validator("query")(checked_query)
 
     @model_validator(mode="after")
     def _something_to_match(self) -> Brand:
-        if not self.keywords and not self.handles:
+        if not self.keywords and not self.handles and not self.query:
             raise config_error(
-                f"brand {self.name!r} has neither keywords nor handles, so it can match nothing",
-                "add keywords: [...] or handles: ['@yourbrand'] to the brand",
+                f"brand {self.name!r} has no keywords, handles or query, so it can match nothing",
+                "add keywords: [...], handles: ['@yourbrand'] or query: '...' to the brand",
             )
         return self
 
@@ -92,41 +99,7 @@ class Team(Strict):
     sources: list[str] = []
     languages: list[str] = []
     fallback_receiver: str | None = None
-
-
-class PriorityThresholds(Strict):
-    """The lowest urgency that earns each priority; below P3 is P4."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    p1: Annotated[float, Field(ge=0, le=1, alias="P1")] = 0.8
-    p2: Annotated[float, Field(ge=0, le=1, alias="P2")] = 0.6
-    p3: Annotated[float, Field(ge=0, le=1, alias="P3")] = 0.35
-
-    @model_validator(mode="after")
-    def _falling(self) -> PriorityThresholds:
-        if not self.p1 > self.p2 > self.p3:
-            raise config_error(
-                f"priority thresholds must fall from P1 to P3, got P1={self.p1} P2={self.p2} "
-                f"P3={self.p3}",
-                "order them so that P1 > P2 > P3, e.g. {P1: 0.8, P2: 0.6, P3: 0.35}",
-            )
-        return self
-
-
-class ScoringSettings(Strict):
-    negative_below: Annotated[float, Field(ge=-1, le=1)] = -0.1
-    positive_above: Annotated[float, Field(ge=-1, le=1)] = 0.2
-    priority_thresholds: PriorityThresholds = PriorityThresholds()
-
-    @model_validator(mode="after")
-    def _ordered(self) -> ScoringSettings:
-        if self.negative_below >= self.positive_above:
-            raise config_error(
-                "negative_below must be lower than positive_above",
-                "e.g. negative_below: -0.1 and positive_above: 0.2",
-            )
-        return self
+    topics: list[str] = []
 
 
 class Route(Strict):
@@ -218,17 +191,9 @@ def cross_check(settings: Settings) -> list[Problem]:
     _unique(problems, "receivers", [r.name for r in settings.receivers])
     brands = {b.name for b in settings.brands}
     teams = {t.name for t in settings.teams}
-    for i, team in enumerate(settings.teams):
-        for j, brand in enumerate(team.brands):
-            if brand not in brands:
-                problems.append(
-                    (
-                        ("teams", i, "brands", j),
-                        f"undefined brand {brand!r} in team {team.name!r}",
-                        f"define it under brands: or use one of "
-                        f"{sorted(brands) or 'the brands you define'}",
-                    )
-                )
+    _team_references(problems, settings.teams, "brands", brands, "brands:")
+    topics = {t.name for t in settings.scoring.topics}
+    _team_references(problems, settings.teams, "topics", topics, "scoring.topics:")
     if settings.default_team is not None and settings.default_team not in teams:
         problems.append(
             (
@@ -259,6 +224,23 @@ def cross_check(settings: Settings) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _team_references(
+    problems: list[Problem], teams: list[Team], field: str, defined: set[str], section: str
+) -> None:
+    """Each name a team filters on (its brands, its topics) must be defined."""
+    for i, team in enumerate(teams):
+        for j, name in enumerate(getattr(team, field)):
+            if name not in defined:
+                problems.append(
+                    (
+                        ("teams", i, field, j),
+                        f"undefined {field[:-1]} {name!r} in team {team.name!r}",
+                        f"define it under {section} or use one of "
+                        f"{sorted(defined) or f'the {field} you define'}",
+                    )
+                )
 
 
 def _unique(problems: list[Problem], section: str, names: list[str]) -> None:

@@ -256,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     from earful.routes_cmd import add_routes_parser
 
     add_routes_parser(sub)
+    from earful.eval_cmd import register as register_evaluation
+
+    register_evaluation(sub)
     return parser
 
 

@@ -1,46 +1,62 @@
-"""Thin Faust agents: read bytes, call the pure pipeline, write what it decided."""
+"""Thin Faust agents: read bytes, call the pure cores, write what they decided."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import faust
 import structlog
 
+from config.schema import Settings
+from config.scoring import DuplicateSettings
+from streams import duplicates
 from streams.deadletters import dead_letter_headers
 from streams.metrics import ScoringMetrics
-from streams.pipeline import Scored, process
+from streams.pipeline import Scored, crisis_alert, mention_alert, process
 from streams.scoring import Scorer
+from streams.spikes import KeyState, SpikeDetector, spike_keys
 
 STAGE = "streams"
 log = structlog.get_logger("earful.streams")
 
 
+@dataclass(frozen=True)
+class ScoringTopics:
+    source: faust.TopicT
+    scored: faust.TopicT
+    alerts: faust.TopicT
+    dead_letters: faust.TopicT
+    spike_events: faust.TopicT
+
+
 def attach_scoring_agent(
     app: faust.App,
     *,
-    source: faust.TopicT,
-    scored: faust.TopicT,
-    alerts: faust.TopicT,
-    dead_letters: faust.TopicT,
+    topics: ScoringTopics,
     scorer: Scorer,
     metrics: ScoringMetrics,
+    seen: MutableMapping[str, Any],
+    similar: MutableMapping[str, Any],
+    dedup: DuplicateSettings,
+    spikes_enabled: bool,
     batch_size: int = 500,
     batch_wait_seconds: float = 0.05,
 ) -> None:
-    """Register the scoring agent on ``app``.
-
-    Events are taken in batches; every record a batch produces is awaited until the broker
-    acknowledged it before the batch's events are acked, so an offset is committed only
-    after what it produced is written (at least once), without a round trip per message.
-    """
-    scored_name, alerts_name = scored.get_topic_name(), alerts.get_topic_name()
-    dead_name = dead_letters.get_topic_name()
+    """Register the scoring agent on ``app``. An offset is committed only after what it
+    produced is written (at least once). ``seen`` and ``similar`` are changelog-backed
+    tables: no second alert for a mention id or a near copy, also after a restart."""
+    scored_name = topics.scored.get_topic_name()
+    dead_name = topics.dead_letters.get_topic_name()
 
     async def score_mentions(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
+        # Batches: every record a batch produces is awaited until the broker acknowledged
+        # it before the batch's events are acked (at least once, no round trip per message).
         batches = cast(faust.Stream[Any], stream).take_events(batch_size, batch_wait_seconds)
         async for events in batches:
             pending: list[Awaitable[Any]] = []
@@ -50,35 +66,39 @@ def attach_scoring_agent(
                 metrics.consumed.labels(STAGE, message.topic).inc()
                 outcome = process(event.value, scorer)
                 if isinstance(outcome, Scored):
-                    result = outcome.scored
-                    key = result.partition_key().encode()
+                    s = outcome.scored
+                    key = s.partition_key().encode()
                     pending.append(
-                        await scored.send(
-                            key=key, value=result.model_dump_json().encode(), force=True
+                        await topics.scored.send(
+                            key=key, value=s.model_dump_json().encode(), force=True
                         )
                     )
                     metrics.produced.labels(STAGE, scored_name).inc()
-                    metrics.observe_scored(result)
+                    metrics.observe_scored(s)
                     log.debug(
                         "mention scored",
-                        mention_id=result.id,
-                        priority=result.priority,
-                        needs_response=result.needs_response,
+                        mention_id=s.id,
+                        priority=s.priority,
+                        needs_response=s.needs_response,
                     )
-                    if outcome.alert is not None:
-                        pending.append(
-                            await alerts.send(
-                                key=key, value=outcome.alert.model_dump_json().encode(), force=True
+                    sent = await _send_alert(outcome, key, topics, metrics, seen, similar, dedup)
+                    if sent is not None:
+                        pending.append(sent)
+                    if spikes_enabled:
+                        for series in spike_keys(s.brand, s.topics):
+                            record = {
+                                "key": series,
+                                "ts": s.scored_at.timestamp(),
+                                "negative": s.sentiment.label == "negative",
+                                "text": s.text[:280],
+                            }
+                            pending.append(
+                                await topics.spike_events.send(
+                                    key=series.encode(),
+                                    value=json.dumps(record).encode(),
+                                    force=True,
+                                )
                             )
-                        )
-                        metrics.produced.labels(STAGE, alerts_name).inc()
-                        log.info(
-                            "alert raised",
-                            alert_id=outcome.alert.alert_id,
-                            mention_id=result.id,
-                            team=outcome.alert.team,
-                            priority=outcome.alert.priority,
-                        )
                 else:
                     headers = dead_letter_headers(
                         stage=STAGE,
@@ -89,7 +109,7 @@ def attach_scoring_agent(
                         offset=message.offset,
                     )
                     pending.append(
-                        await dead_letters.send(
+                        await topics.dead_letters.send(
                             key=message.key, value=message.value, headers=headers, force=True
                         )
                     )
@@ -107,4 +127,95 @@ def attach_scoring_agent(
             await asyncio.gather(*pending)
             yield None
 
-    app.agent(source, name="earful.score_mentions")(score_mentions)
+    app.agent(topics.source, name="earful.score_mentions")(score_mentions)
+
+
+async def _send_alert(
+    outcome: Scored,
+    key: bytes,
+    topics: ScoringTopics,
+    metrics: ScoringMetrics,
+    seen: MutableMapping[str, Any],
+    similar: MutableMapping[str, Any],
+    dedup: DuplicateSettings,
+) -> Awaitable[Any] | None:
+    """Send the mention's alert unless its id alerted before; count near copies (reposts
+    included) on the first alert instead, with a "+N similar" follow-up at milestones."""
+    alert = outcome.alert
+    if not dedup.enabled:
+        verdict: duplicates.Verdict | None = (
+            None if alert is None else duplicates.Verdict("new", alert.alert_id)
+        )
+    else:
+        verdict = duplicates.check(
+            None if alert is None else alert.alert_id,
+            outcome.scored.text,
+            time.time(),
+            seen,
+            similar,
+            dedup.window_seconds,
+        )
+    if verdict is None:
+        return None
+    if verdict.kind == "new" and alert is not None:
+        to_send = alert
+    elif verdict.announce:
+        to_send = duplicates.follow_up(alert or mention_alert(outcome.scored), verdict)
+    else:
+        return None
+    sent = await topics.alerts.send(key=key, value=to_send.model_dump_json().encode(), force=True)
+    metrics.produced.labels(STAGE, topics.alerts.get_topic_name()).inc()
+    log.info(
+        "alert raised",
+        alert_id=to_send.alert_id,
+        mention_id=outcome.scored.id,
+        team=to_send.team,
+        priority=to_send.priority,
+    )
+    return sent
+
+
+def attach_spike_agent(
+    app: faust.App,
+    *,
+    spike_events: faust.TopicT,
+    alerts: faust.TopicT,
+    state: MutableMapping[str, Any],
+    settings: Settings,
+) -> None:
+    """Register the spike agent: one detector state per brand/topic series, in a
+    changelog-backed table, so a crisis raises one alert even across restarts. A timer
+    sends a tick per series so windows close (and crises resolve) when mentions stop."""
+    detector = SpikeDetector(settings.scoring.spikes)
+
+    async def detect_spikes(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
+        async for value in stream:
+            record = json.loads(value)
+            series = str(record["key"])
+            current = KeyState.from_dict(state.get(series))
+            if record.get("tick"):
+                events = detector.flush(current, series, float(record["ts"]))
+            else:
+                events = detector.observe(
+                    current,
+                    series,
+                    float(record["ts"]),
+                    bool(record["negative"]),
+                    str(record["text"]),
+                )
+            for spike in events:
+                alert = crisis_alert(spike, settings, datetime.now(UTC))
+                await alerts.send(key=series.encode(), value=alert.model_dump_json().encode())
+            state[series] = current.to_dict()
+            yield None
+
+    app.agent(spike_events, name="earful.detect_spikes")(detect_spikes)
+
+    async def tick() -> None:
+        now = time.time()
+        for series in list(state.keys()):
+            record = {"key": series, "ts": now, "tick": True}
+            await spike_events.send(key=series.encode(), value=json.dumps(record).encode())
+
+    interval = max(1.0, settings.scoring.spikes.window_seconds / 5)
+    app.timer(interval=interval, name="earful.spike_ticks")(tick)

@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry
 
 from config.kafka_security import kafka_client_options
 from config.schema import Settings
-from streams.agents import attach_scoring_agent
+from streams.agents import ScoringTopics, attach_scoring_agent, attach_spike_agent
 from streams.metrics import HealthState, ScoringMetrics
 from streams.scoring import build_scorer
 from streams.topics import (
@@ -19,6 +19,7 @@ from streams.topics import (
     DEAD_LETTERS,
     MENTIONS_RAW,
     MENTIONS_SCORED,
+    SPIKE_EVENTS,
     topic_name,
 )
 
@@ -39,6 +40,7 @@ def create_app(
         f"{kafka.topic_prefix}{APP_ID}",
         **kafka_client_options(kafka, "faust"),
         broker_client_id=f"{kafka.client_id}-streams",
+        # Tables live in memory and are rebuilt from their changelog topics on start.
         store="memory://",
         datadir=str(datadir),
         topic_partitions=kafka.partitions_for("mentions_raw"),
@@ -69,15 +71,37 @@ def create_app(
         brands=[brand.name for brand in settings.brands],
     )
     attach_health(app, metrics.health, topic_name(MENTIONS_RAW, kafka.topic_prefix))
-    attach_scoring_agent(
-        app,
+    scoring = settings.scoring
+    scorer = build_scorer(settings)
+    scorer.languages.warm_up()
+    topics = ScoringTopics(
         source=topic(MENTIONS_RAW),
         scored=topic(MENTIONS_SCORED),
         alerts=topic(ALERTS),
         dead_letters=topic(DEAD_LETTERS),
-        scorer=build_scorer(settings),
-        metrics=metrics,
+        spike_events=topic(SPIKE_EVENTS),
     )
+    raw_partitions = kafka.partitions_for("mentions_raw")
+    attach_scoring_agent(
+        app,
+        topics=topics,
+        scorer=scorer,
+        metrics=metrics,
+        seen=app.Table("alerted-mentions", default=None, partitions=raw_partitions),
+        similar=app.Table("similar-texts", default=None, partitions=raw_partitions),
+        dedup=scoring.duplicates,
+        spikes_enabled=scoring.spikes.enabled,
+    )
+    if scoring.spikes.enabled:
+        attach_spike_agent(
+            app,
+            spike_events=topics.spike_events,
+            alerts=topics.alerts,
+            state=app.Table(
+                "spike-state", default=None, partitions=kafka.partitions_for("spike_events")
+            ),
+            settings=settings,
+        )
     app.earful_metrics = metrics  # type: ignore[attr-defined]
     return app
 

@@ -100,6 +100,7 @@ class ScoredMention(Mention):
     reasons: list[str]
     scored_at: datetime
     scorer: str
+    topics: list[str] = []
 
 
 AlertKind = Literal["mention", "crisis", "crisis_resolved", "escalation", "digest"]

@@ -71,6 +71,12 @@ CONNECTOR_CURSORS = TopicSpec(
     "compacted: per connector and query, where it stopped reading (resumed at restart)",
     cleanup_policy="compact",
 )
+SPIKE_EVENTS = TopicSpec(
+    "spike_events",
+    "earful.spikes.events.v1",
+    "internal: one small record per mention and brand/topic series, keyed by series, "
+    "so each series' spike detector lives on one worker",
+)
 
 ALL_TOPICS = (
     MENTIONS_RAW,
@@ -82,6 +88,7 @@ ALL_TOPICS = (
     ALERT_STATE,
     SILENCES,
     CONNECTOR_CURSORS,
+    SPIKE_EVENTS,
 )
 
 

@@ -1,4 +1,4 @@
-"""Which brand a mention is about: whole-word keywords and @handles, compiled once."""
+"""Which brand and which topics a mention is about, from queries compiled once."""
 
 from __future__ import annotations
 
@@ -6,34 +6,67 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from config.queries import Query, parse_query
 from config.schema import Brand
+from config.scoring import Topic
+
+
+def _names_pattern(brand: Brand) -> re.Pattern[str] | None:
+    terms = [re.escape(k) for k in brand.keywords]
+    terms += [re.escape("@" + h.lstrip("@")) for h in brand.handles]
+    if not terms:
+        return None
+    # Word boundaries that also work for @handles and multi-word keywords.
+    return re.compile(r"(?<![\w@])(?:" + "|".join(terms) + r")(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _BrandRule:
+    name: str
+    names: re.Pattern[str] | None
+    query: Query | None
+
+    def matches(self, text: str) -> bool:
+        if self.names is not None and self.names.search(text):
+            return True
+        return self.query is not None and self.query.matches(text)
 
 
 @dataclass(frozen=True)
 class BrandMatcher:
-    _patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    _rules: tuple[_BrandRule, ...]
 
     @classmethod
     def from_config(cls, brands: Sequence[Brand]) -> BrandMatcher:
-        compiled = []
-        for brand in brands:
-            terms = [re.escape(k) for k in brand.keywords]
-            terms += [re.escape("@" + h.lstrip("@")) for h in brand.handles]
-            # Word boundaries that also work for @handles and multi-word keywords.
-            pattern = re.compile(r"(?<![\w@])(?:" + "|".join(terms) + r")(?!\w)", re.IGNORECASE)
-            compiled.append((brand.name, pattern))
-        return cls(tuple(compiled))
+        return cls(
+            tuple(
+                _BrandRule(b.name, _names_pattern(b), parse_query(b.query) if b.query else None)
+                for b in brands
+            )
+        )
 
     def brand_of(self, text: str, declared: str | None = None) -> str | None:
-        """The declared brand if it is one we know, else the first brand the text names."""
-        known = {name for name, _ in self._patterns}
-        if declared is not None and declared in known:
+        """The declared brand if it is one we know, else the first brand the text matches."""
+        if declared is not None and any(r.name == declared for r in self._rules):
             return declared
-        for name, pattern in self._patterns:
-            if pattern.search(text):
-                return name
+        for rule in self._rules:
+            if rule.matches(text):
+                return rule.name
         return None
 
     def addressed(self, text: str, brand: str | None) -> bool:
         """True when the text names the brand (so it is written to or about it)."""
-        return any(name == brand and p.search(text) for name, p in self._patterns)
+        return any(r.name == brand and r.matches(text) for r in self._rules)
+
+
+@dataclass(frozen=True)
+class TopicMatcher:
+    _topics: tuple[tuple[str, Query], ...]
+
+    @classmethod
+    def from_config(cls, topics: Sequence[Topic]) -> TopicMatcher:
+        return cls(tuple((t.name, parse_query(t.query)) for t in topics))
+
+    def topics_of(self, text: str) -> list[str]:
+        """Every topic whose query matches, in config order."""
+        return [name for name, query in self._topics if query.matches(text)]

@@ -8,7 +8,13 @@ from config.schema import Team
 
 
 def owning_team(
-    teams: Sequence[Team], default: str | None, *, brand: str | None, source: str, lang: str | None
+    teams: Sequence[Team],
+    default: str | None,
+    *,
+    brand: str | None,
+    source: str,
+    lang: str | None,
+    topics: Sequence[str] = (),
 ) -> str | None:
     for team in teams:
         if team.brands and brand not in team.brands:
@@ -16,6 +22,8 @@ def owning_team(
         if team.sources and source not in team.sources:
             continue
         if team.languages and (lang or "").split("-")[0] not in team.languages:
+            continue
+        if team.topics and not set(team.topics) & set(topics):
             continue
         return team.name
     return default

@@ -1,22 +1,229 @@
-"""Sentiment from TextBlob's polarity (one analyzer, reused: building one per call is slow)."""
+"""Sentiment backends: ``earful`` (default), ``vader`` and ``textblob``.
+
+Every backend returns a polarity in [-1, 1]; TextBlob's polarity is always computed too,
+because it is reported on every scored mention. Analyzers and patterns are built once.
+"""
 
 from __future__ import annotations
 
+import html
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
-
-from textblob.en.sentiments import PatternAnalyzer
+from typing import Literal
 
 from streams.records import SentimentLabel
+from streams.scoring.lexicon import (
+    BOOSTERS,
+    CONTRAST,
+    EMOJI,
+    HASHTAG_PARTS,
+    NEGATORS,
+    PHRASES,
+    WORDS,
+)
+
+Backend = Literal["earful", "vader", "textblob"]
+
+URL = re.compile(r"https?://\S+|www\.\S+")
+HANDLE = re.compile(r"(?<!\w)[@\uff20]\w+")
+HASHTAG = re.compile(r"(?<!\w)#(\w+)")
+EMOTICON = r"</?3|[:;=][\-o^']?[()\[\]dDpP/\\|*oO$@]|[()\[\]][\-o^']?[:;=]"
+TOKEN = re.compile(
+    EMOTICON + r"|[A-Za-z][A-Za-z'\u2019]*|!|" + "|".join(re.escape(e) for e in EMOJI)
+)
+ELONGATED = re.compile(r"(\w)\1{2,}")
+HASHTAG_PART = re.compile("|".join(re.escape(p) for p in HASHTAG_PARTS))
+PHRASE_WORD = re.compile(r"[a-z0-9][a-z0-9']*")
+NUMBER = "<number>"
+
+
+def _first_words(pattern: str) -> set[str]:
+    """The words a phrase pattern can start with (see the lexicon's convention)."""
+    if pattern.startswith("(?:"):
+        depth, closing = 0, 0
+        for index, char in enumerate(pattern):
+            depth += char == "("
+            depth -= char == ")"
+            if depth == 0:
+                closing = index
+                break
+        alternatives = pattern[3:closing].split("|")
+    else:
+        alternatives = [pattern]
+    words: set[str] = set()
+    for alternative in alternatives:
+        if alternative.startswith("\\d"):
+            words.add(NUMBER)
+            continue
+        head = re.match(r"[a-z'?]+", alternative)
+        if head is None:
+            raise ValueError(f"phrase {pattern!r} does not start with a word")
+        variants = [""]
+        text = head.group(0)
+        for i, char in enumerate(text):
+            if char == "?":
+                continue
+            optional = i + 1 < len(text) and text[i + 1] == "?"
+            variants = [v + char for v in variants] + (variants if optional else [])
+        words.update(variants)
+    return words
+
+
+def _phrase_index() -> dict[str, tuple[tuple[re.Pattern[str], float], ...]]:
+    index: dict[str, list[tuple[re.Pattern[str], float]]] = {}
+    for pattern, valence in PHRASES.items():
+        compiled = re.compile(pattern + r"(?![a-z0-9'])")
+        for word in _first_words(pattern):
+            index.setdefault(word, []).append((compiled, valence))
+    return {word: tuple(entries) for word, entries in index.items()}
+
+
+PHRASE_INDEX = _phrase_index()
+
+
+def find_phrases(lowered: str) -> list[tuple[int, int, float]]:
+    """Non-overlapping (start, end, valence) of lexicon phrases, leftmost first."""
+    found: list[tuple[int, int, float]] = []
+    resume = 0
+    for word in PHRASE_WORD.finditer(lowered):
+        start = word.start()
+        if start < resume or (start and lowered[start - 1] == "'"):
+            continue
+        key = NUMBER if word.group(0)[0].isdigit() else word.group(0)
+        for pattern, valence in PHRASE_INDEX.get(key, ()):
+            match = pattern.match(lowered, start)
+            if match is not None:
+                found.append((start, match.end(), valence))
+                resume = match.end()
+                break
+    return found
+
+
+NEGATION_SCALAR = -0.74
+CAPS_BOOST = 0.733
+EXCLAMATION_BOOST = 0.292
+# Praise next to a reported failure is usually sarcasm ("thanks for losing my bag").
+SARCASM_DAMPING = 0.3
+# Thanks inside a question is politeness, not praise ("how much is a bag? thanks!").
+POLITENESS_DAMPING = 0.5
+NORMALISER = 15.0
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a sentiment backend decided, with the cues that decided it."""
+
+    label: SentimentLabel
+    polarity: float
+    textblob_polarity: float
+    cues: tuple[str, ...] = ()
+    assessed: bool = True
 
 
 @lru_cache(maxsize=1)
-def _analyzer() -> PatternAnalyzer:
-    return PatternAnalyzer()
+def _vader() -> object:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def _vader_lexicon() -> dict[str, float]:
+    lexicon: dict[str, float] = _vader().lexicon  # type: ignore[attr-defined]
+    return lexicon
+
+
+@lru_cache(maxsize=1)
+def _word_valences() -> dict[str, float]:
+    """VADER's general lexicon, overridden by Earful's brand-mention words."""
+    return {**_vader_lexicon(), **WORDS}
 
 
 def textblob_polarity(text: str) -> float:
-    polarity = float(_analyzer().analyze(text).polarity)
+    """TextBlob's pattern polarity (the same number ``TextBlob(text).sentiment`` gives,
+    without building a TextBlob and a namedtuple class per call)."""
+    from textblob.en import sentiment as pattern_sentiment
+
+    polarity = float(pattern_sentiment(text)[0])
     return max(-1.0, min(1.0, polarity))
+
+
+def vader_polarity(text: str) -> float:
+    scores: dict[str, float] = _vader().polarity_scores(text)  # type: ignore[attr-defined]
+    return float(scores["compound"])
+
+
+def earful_polarity(text: str) -> tuple[float, tuple[str, ...]]:
+    """Polarity in [-1, 1] tuned for brand mentions, and its strongest cues."""
+    valences = _word_valences()
+    if "&" in text:
+        text = html.unescape(text)
+    text = HANDLE.sub(" ", URL.sub(" ", text))
+    contributions: list[tuple[float, str]] = []
+    for tag in HASHTAG.findall(text):
+        for part in HASHTAG_PART.findall(tag.lower()):
+            contributions.append((HASHTAG_PARTS[part], f"#{tag}"))
+    text = HASHTAG.sub(" ", text)
+    question = "?" in text
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few non-ASCII letters change length when lowered
+        text = lowered
+    failure = 0.0
+    kept: list[str] = []
+    start = 0
+    for begin, end, valence in find_phrases(lowered):
+        failure += min(0.0, valence)
+        contributions.append((valence, lowered[begin:end]))
+        kept.append(text[start:begin])
+        start = end
+    if kept:
+        kept.append(text[start:])
+        text = " , ".join(kept)
+    tokens = TOKEN.findall(text)
+    shouting = sum(1 for t in tokens if t.isupper() and len(t) > 1)
+    mixed_case = shouting < len(tokens) / 2
+    contrast_at = -1
+    words: list[tuple[float, str]] = []
+    for index, token in enumerate(tokens):
+        word = token.lower().replace("\u2019", "'")
+        if word in CONTRAST:
+            contrast_at = len(words)
+            continue
+        value: float | None = valences.get(word)
+        if value is None and ELONGATED.search(word):
+            word = ELONGATED.sub(r"\1\1", word)
+            value = valences.get(word) or valences.get(ELONGATED.sub(r"\1", token.lower()))
+        if value is None:
+            value = EMOJI.get(token)
+        if not value:
+            continue
+        if mixed_case and token.isupper() and len(token) > 1:
+            value += CAPS_BOOST if value > 0 else -CAPS_BOOST
+        for before in tokens[max(0, index - 3) : index]:
+            lowered = before.lower()
+            boost = BOOSTERS.get(lowered)
+            if boost:
+                value += boost if value > 0 else -boost
+            if lowered in NEGATORS:
+                value *= NEGATION_SCALAR
+        words.append((value, token))
+    if contrast_at >= 0:
+        words = [(v * (0.5 if i < contrast_at else 1.5), w) for i, (v, w) in enumerate(words)]
+    contributions.extend(words)
+    complaint = failure + sum(v for v, _ in words if v < 0)
+    if failure <= -1.5 or complaint <= -2.0:
+        contributions = [(v * SARCASM_DAMPING if v > 0 else v, w) for v, w in contributions]
+    elif question:
+        contributions = [(v * POLITENESS_DAMPING if v > 0 else v, w) for v, w in contributions]
+    total = sum(v for v, _ in contributions)
+    if total:
+        bangs = min(text.count("!"), 4) * EXCLAMATION_BOOST
+        total += bangs if total > 0 else -bangs
+    polarity = total / math.sqrt(total * total + NORMALISER)
+    strongest = sorted(contributions, key=lambda c: -abs(c[0]))[:3]
+    return polarity, tuple(f"{w!r} {v:+.1f}" for v, w in strongest)
 
 
 def label_for(polarity: float, negative_below: float, positive_above: float) -> SentimentLabel:
@@ -25,3 +232,32 @@ def label_for(polarity: float, negative_below: float, positive_above: float) -> 
     if polarity > positive_above:
         return "positive"
     return "neutral"
+
+
+@dataclass(frozen=True)
+class SentimentScorer:
+    """One backend with its thresholds; ``read`` never raises on any string."""
+
+    backend: Backend
+    negative_below: float
+    positive_above: float
+
+    def read(self, text: str) -> Reading:
+        tb = textblob_polarity(text)
+        cues: tuple[str, ...] = ()
+        if self.backend == "textblob":
+            polarity = tb
+        elif self.backend == "vader":
+            polarity = vader_polarity(text)
+        else:
+            polarity, cues = earful_polarity(text)
+        polarity = max(-1.0, min(1.0, polarity))
+        label = label_for(polarity, self.negative_below, self.positive_above)
+        return Reading(label, round(polarity, 4), round(tb, 4), cues)
+
+
+BACKENDS: dict[Backend, Callable[[str], float]] = {
+    "earful": lambda text: earful_polarity(text)[0],
+    "vader": vader_polarity,
+    "textblob": textblob_polarity,
+}

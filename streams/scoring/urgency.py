@@ -1,4 +1,5 @@
-"""Urgency in [0, 1] from named signals, each reported with its contribution."""
+"""Urgency in [0, 1] from named signals whose weights live in config; each fired signal is
+reported with its contribution, so a person sees why a mention is P1."""
 
 from __future__ import annotations
 
@@ -6,17 +7,29 @@ import math
 import re
 from dataclasses import dataclass
 
+from config.scoring import UrgencySettings
 from streams.records import Mention
 
 OUTAGE_WORDS = re.compile(
     r"\b(down|outage|not working|doesn'?t work|can'?t log ?in|crash(?:ed|es|ing)?|broken|"
-    r"error|cancell?ed|stranded|lost|refund|charged twice)\b",
-    re.IGNORECASE,
+    r"error|cancell?ed|stranded|lost|refund|charged twice|on hold|still waiting)\b"
 )
 SAFETY_WORDS = re.compile(
-    r"\b(unsafe|danger(?:ous)?|injur(?:y|ed)|fire|smoke|emergency|lawsuit|lawyer|sue|"
-    r"fraud|scam|hacked|stolen)\b",
-    re.IGNORECASE,
+    r"\b(unsafe|danger(?:ous)?|injur(?:y|ed)|fire|smoke|emergency|lawsuit|lawyer|attorney|"
+    r"sue|suing|fraud|scam|hacked|stolen|harass(?:ed|ment)?|assault(?:ed)?|police|"
+    r"discriminat\w*|food poisoning|allerg\w*)\b"
+)
+CHURN_WORDS = re.compile(
+    r"\b(never (?:\w+ing|buy|fly|use|order|shop|book)\w* (?:with |from )?(?:you|again)|"
+    r"(?:cancel+(?:ing)?|close|closing) my (?:account|subscription|membership|card|contract)|"
+    r"switch(?:ing)? to|tak(?:e|ing) my (?:business|money) elsewhere|done with you|"
+    r"last time i (?:fly|use|order|buy|book)|never again|lost (?:a|another) customer)\b"
+)
+REPEATED_WORDS = re.compile(
+    r"\b((?:second|third|fourth|2nd|3rd|4th|\d+th) (?:time|call|email|attempt|try)|"
+    r"already (?:called|emailed|told|contacted|dm'?d|reported|asked)|"
+    r"keep (?:calling|asking|emailing)|(?:asked|called|emailed) (?:\w+ )?(?:times|twice)|"
+    r"still (?:no|not|waiting|haven'?t)|yet again)\b"
 )
 
 
@@ -26,26 +39,65 @@ class Signal:
     contribution: float
     detail: str
 
+    def reason(self) -> str:
+        return f"{self.name} +{self.contribution:.2f} ({self.detail})"
 
-def urgency_signals(mention: Mention, polarity: float, addressed: bool) -> list[Signal]:
-    signals: list[Signal] = []
-    if polarity < 0:
-        signals.append(
-            Signal("negative_sentiment", round(0.35 * -polarity, 3), f"polarity {polarity:+.2f}")
+
+def urgency_signals(
+    mention: Mention,
+    polarity: float | None,
+    addressed: bool,
+    settings: UrgencySettings,
+) -> list[Signal]:
+    """``polarity`` is None when sentiment was not assessed (another language)."""
+    weights = settings.weights
+    text = mention.text.lower()  # the patterns are lower case: faster than IGNORECASE
+    candidates: list[Signal] = []
+    if polarity is not None and polarity < 0:
+        candidates.append(
+            Signal(
+                "negative_sentiment",
+                weights.negative_sentiment * -polarity,
+                f"polarity {polarity:+.2f}",
+            )
         )
-    if found := SAFETY_WORDS.search(mention.text):
-        signals.append(Signal("safety_or_legal", 0.45, f"says {found.group(0).lower()!r}"))
-    if found := OUTAGE_WORDS.search(mention.text):
-        signals.append(Signal("service_failure", 0.25, f"says {found.group(0).lower()!r}"))
+    for name, pattern, weight in (
+        ("safety_or_legal", SAFETY_WORDS, weights.safety_or_legal),
+        ("service_failure", OUTAGE_WORDS, weights.service_failure),
+        ("churn_threat", CHURN_WORDS, weights.churn_threat),
+    ):
+        if found := pattern.search(text):
+            candidates.append(Signal(name, weight, f"says {found.group(0).lower()!r}"))
     followers = mention.author.followers or 0
-    if followers >= 1000:
-        reach = min(0.2, 0.05 * math.log10(followers / 100))
-        signals.append(Signal("author_reach", round(reach, 3), f"{followers} followers"))
+    if followers >= settings.reach_followers:
+        # One third of the weight at the threshold, all of it at 100 times the threshold.
+        share = min(1.0, (1 + math.log10(followers / settings.reach_followers)) / 3)
+        candidates.append(
+            Signal("author_reach", weights.author_reach * share, f"{followers} followers")
+        )
     if mention.author.verified:
-        signals.append(Signal("verified_author", 0.1, "verified account"))
+        candidates.append(Signal("verified_author", weights.verified_author, "verified account"))
+    vips = {h.lstrip("@").lower() for h in settings.vip_handles}
+    if mention.author.handle.lstrip("@").lower() in vips:
+        candidates.append(
+            Signal(
+                "vip_author", weights.vip_author, f"@{mention.author.handle.lstrip('@')} is a VIP"
+            )
+        )
     if addressed:
-        signals.append(Signal("addressed_to_brand", 0.1, "names the brand"))
-    return signals
+        candidates.append(
+            Signal("addressed_to_brand", weights.addressed_to_brand, "names the brand")
+        )
+    if found := REPEATED_WORDS.search(text):
+        candidates.append(
+            Signal("repeated_contact", weights.repeated_contact, f"says {found.group(0).lower()!r}")
+        )
+    elif mention.in_reply_to is not None:
+        candidates.append(
+            Signal("repeated_contact", weights.repeated_contact, "follows up in a thread")
+        )
+    rounded = [Signal(s.name, round(s.contribution, 3), s.detail) for s in candidates]
+    return [s for s in rounded if s.contribution > 0]
 
 
 def urgency_score(signals: list[Signal]) -> float:

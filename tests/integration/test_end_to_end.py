@@ -34,7 +34,9 @@ def mention(i: int) -> bytes:
             "schema_version": 1,
             "id": f"test:{i}",
             "source": "test",
-            "text": TEXTS[i % len(TEXTS)],
+            # A distinct tag per mention: copies of one text would be near-duplicates, which
+            # alert once (see tests/integration/test_scoring_state.py).
+            "text": f"{TEXTS[i % len(TEXTS)]} (case {chr(97 + i // 26)}{chr(97 + i % 26)})",
             "created_at": datetime.now(UTC).isoformat(),
             "author": {"id": f"u{i}", "handle": f"user{i}", "followers": i * 10},
             "conversation_id": f"thread-{i % 7}",

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from streams.scoring.language import LanguageGuesser
+
+GUESSER = LanguageGuesser(["en", "es", "fr", "de"])
+
+
+def test_short_english_takes_the_fast_path() -> None:
+    assert GUESSER.guess("@brand my bag is lost") == "en"
+
+
+def test_other_languages_are_detected() -> None:
+    assert GUESSER.guess("mi vuelo fue cancelado otra vez y nadie responde") == "es"
+    assert GUESSER.guess("Mon vol est annulé, personne ne répond") == "fr"
+    assert GUESSER.guess("Wo ist mein Koffer? Niemand antwortet") == "de"
+
+
+def test_the_sources_own_tag_wins() -> None:
+    assert GUESSER.guess("whatever the text", "pt-BR") == "pt"
+
+
+def test_no_letters_no_language() -> None:
+    assert GUESSER.guess("😡😡 https://x.example/1 @brand") is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=200))
+def test_never_raises(text: str) -> None:
+    assert GUESSER.guess(text) in (None, "en", "es", "fr", "de")

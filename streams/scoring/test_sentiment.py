@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from streams.scoring.lexicon import PHRASES
+from streams.scoring.sentiment import (
+    PHRASE_INDEX,
+    SentimentScorer,
+    _first_words,
+    earful_polarity,
+    find_phrases,
+    textblob_polarity,
+)
+
+EARFUL = SentimentScorer("earful", -0.1, 0.5)
+
+
+def polarity(text: str) -> float:
+    return earful_polarity(text)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@brand still waiting for my refund",
+        "on hold for 2 hours, nobody answers",
+        "you lost my bag again",
+        "my flight was cancelled and no one answers the phone",
+        "the app is not working since this morning",
+        "Thanks for losing my luggage, great job",
+    ],
+)
+def test_service_failure_language_is_negative(text: str) -> None:
+    assert EARFUL.read(text).label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thank you @brand, the crew was amazing",
+        "Great service today, made my day 😍",
+        "love flying with you :)",
+    ],
+)
+def test_praise_is_positive(text: str) -> None:
+    assert EARFUL.read(text).label == "positive"
+
+
+def test_questions_without_feeling_are_neutral() -> None:
+    assert EARFUL.read("@brand what time does the Lisbon flight leave?").label == "neutral"
+
+
+def test_negation_flips_and_dampens() -> None:
+    assert polarity("the crew was good") > 0
+    assert polarity("the crew was not good") < 0
+
+
+def test_intensifiers_caps_elongation_and_exclamations_strengthen() -> None:
+    base = polarity("this is bad")
+    assert polarity("this is very bad") < base
+    assert polarity("this is BAD") < base
+    assert polarity("this is baaaad") == pytest.approx(base)
+    assert polarity("this is bad!!!") < base
+
+
+def test_emoji_and_emoticons_count() -> None:
+    assert polarity("flight landed 😡") < 0
+    assert polarity("flight landed 😊") > 0
+    assert polarity("flight landed :(") < 0
+
+
+def test_hashtags_are_split_into_sentiment_parts() -> None:
+    assert polarity("flight 12 today #brandfail") < 0
+    assert polarity("flight 12 today #lovethiscrew") > 0
+
+
+def test_handles_and_urls_carry_no_sentiment() -> None:
+    assert polarity("@happybrand https://example.com/great-deal") == 0
+
+
+def test_contrast_weighs_the_clause_after_but() -> None:
+    assert polarity("the seats were nice but the delay was awful") < 0
+
+
+def test_praise_next_to_a_failure_reads_as_sarcasm() -> None:
+    assert polarity("thanks a lot for cancelling my flight, still waiting") < 0
+
+
+def test_cues_explain_the_score() -> None:
+    reading = EARFUL.read("on hold for an hour")
+    assert reading.cues
+    assert "hold" in reading.cues[0]
+
+
+def test_every_phrase_is_indexed_by_its_first_words() -> None:
+    for pattern in PHRASES:
+        assert _first_words(pattern), pattern
+    assert "still" in PHRASE_INDEX
+    assert find_phrases("i am still waiting") == [(5, 18, PHRASES[next(iter(PHRASES))])]
+
+
+def test_textblob_polarity_is_textblobs_own() -> None:
+    from textblob import TextBlob
+
+    text = "What a great flight, but the food was terrible."
+    assert textblob_polarity(text) == pytest.approx(TextBlob(text).sentiment.polarity)
+
+
+@pytest.mark.parametrize("backend", ["earful", "vader", "textblob"])
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(max_size=300))
+def test_every_backend_is_bounded_deterministic_and_never_raises(backend: str, text: str) -> None:
+    scorer = SentimentScorer(backend, -0.05, 0.5)  # type: ignore[arg-type]
+    first = scorer.read(text)
+    assert -1 <= first.polarity <= 1
+    assert -1 <= first.textblob_polarity <= 1
+    assert first.label in ("negative", "neutral", "positive")
+    assert scorer.read(text) == first
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    words=st.lists(
+        st.sampled_from(
+            ["still", "waiting", "on", "hold", "for", "hours", "not", "good", "thank", "you", "!"]
+        ),
+        max_size=20,
+    )
+)
+def test_phrases_found_never_overlap(words: list[str]) -> None:
+    found = find_phrases(" ".join(words))
+    ends = [end for _, end, _ in found]
+    starts = [start for start, _, _ in found]
+    assert all(s >= e for s, e in zip(starts[1:], ends, strict=False))

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from config.scoring import SpikeSettings
+from streams.backtest import Observation, replay
+from streams.spikes import KeyState, SpikeDetector, spike_keys
+
+SETTINGS = SpikeSettings(
+    window_seconds=60,
+    baseline_windows=10,
+    sensitivity=4,
+    min_volume=8,
+    min_negative_share=0.5,
+    quiet_windows_to_resolve=2,
+)
+
+
+def steady(
+    minutes: int, per_minute: int, start: float = 0.0, negative: bool = False
+) -> list[Observation]:
+    return [
+        Observation(start + m * 60 + i, ("brand:acme",), negative or i == 0, f"post {m}-{i}")
+        for m in range(minutes)
+        for i in range(per_minute)
+    ]
+
+
+def burst(at: float, count: int) -> list[Observation]:
+    return [
+        Observation(at + i, ("brand:acme",), True, f"the app is down #{i}") for i in range(count)
+    ]
+
+
+def test_steady_traffic_raises_nothing() -> None:
+    assert replay(steady(120, 3), SpikeDetector(SETTINGS)) == []
+
+
+def test_a_burst_raises_one_crisis_with_evidence_then_resolves() -> None:
+    events = replay(steady(60, 3) + burst(30 * 60 + 5, 40), SpikeDetector(SETTINGS))
+    assert [e.kind for e in events] == ["crisis", "crisis_resolved"]
+    crisis, resolved = events
+    assert crisis.key == "brand:acme"
+    assert crisis.baseline_median == 3
+    assert crisis.volume >= crisis.threshold
+    assert crisis.detected_at < 30 * 60 + 60  # caught inside the burst's window
+    assert any(e.startswith("the app is down") for e in crisis.examples)
+    assert resolved.crisis_id == crisis.crisis_id
+    assert "baseline median 3.0" in crisis.describe()
+
+
+def test_a_mostly_positive_burst_is_no_crisis() -> None:
+    happy = [Observation(30 * 60 + i, ("brand:acme",), False, "yay") for i in range(40)]
+    assert replay(steady(60, 3) + happy, SpikeDetector(SETTINGS)) == []
+
+
+def test_the_baseline_adapts_to_a_new_normal() -> None:
+    # After the volume steps up and stays, it stops being a crisis and resolves.
+    events = replay(
+        steady(30, 2) + steady(60, 20, start=30 * 60, negative=True), SpikeDetector(SETTINGS)
+    )
+    assert [e.kind for e in events] == ["crisis", "crisis_resolved"]
+
+
+def test_state_survives_a_round_trip_through_plain_data() -> None:
+    detector = SpikeDetector(SETTINGS)
+    state = KeyState()
+    for seen in steady(20, 3):
+        detector.observe(state, "brand:acme", seen.timestamp, seen.negative, seen.text)
+    restored = KeyState.from_dict(state.to_dict())
+    assert restored == state
+
+
+def test_keys_cover_brand_and_topics() -> None:
+    assert spike_keys("acme", ["baggage", "outage"]) == [
+        "brand:acme",
+        "topic:baggage",
+        "topic:outage",
+    ]
+    assert spike_keys(None, []) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    times=st.lists(st.floats(0, 6 * 3600, allow_nan=False), max_size=300),
+    negative=st.booleans(),
+)
+def test_crises_alternate_with_resolutions(times: list[float], negative: bool) -> None:
+    seen = [Observation(t, ("brand:acme",), negative, "x") for t in times]
+    kinds = [e.kind for e in replay(seen, SpikeDetector(SETTINGS))]
+    assert kinds == ["crisis", "crisis_resolved"] * (len(kinds) // 2)
