@@ -57,10 +57,13 @@ def attach_scoring_agent(
     async def score_mentions(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
         # Batches: every record a batch produces is awaited until the broker acknowledged
         # it before the batch's events are acked (at least once, no round trip per message).
-        batches = cast(faust.Stream[Any], stream).take_events(batch_size, batch_wait_seconds)
-        async for events in batches:
+        concrete = cast(faust.Stream[Any], stream)
+        async for events in concrete.take_events(batch_size, batch_wait_seconds):
             pending: list[Awaitable[Any]] = []
             for event in events:
+                # Tables write their changelog to the partition of the event in hand, which
+                # Faust looks up as the stream's current event: set it for each of the batch.
+                concrete._set_current_event(event)
                 started = time.perf_counter()
                 message = event.message
                 metrics.consumed.labels(STAGE, message.topic).inc()
@@ -124,6 +127,7 @@ def attach_scoring_agent(
                         offset=message.offset,
                     )
                 metrics.processing.labels(STAGE).observe(time.perf_counter() - started)
+            concrete._set_current_event(None)
             await asyncio.gather(*pending)
             yield None
 

@@ -38,8 +38,8 @@ def wait_until_ready(workdir: Path, timeout: float = 90.0) -> None:
     restart (they stay uncommitted, so nothing is lost); this test is about state."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        logs = sorted(workdir.glob("streams-*.log"), key=lambda p: p.stat().st_mtime)
-        if logs and "[^Worker]: Ready" in logs[-1].read_text(errors="replace"):
+        logs = sorted(workdir.glob("worker-*.log"), key=lambda p: p.stat().st_mtime)
+        if logs and "Worker]: Ready" in logs[-1].read_text(errors="replace"):
             return
         time.sleep(0.5)
     raise AssertionError(f"streams worker not ready after {timeout} s")
