@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from typing import Any, cast
 
 import faust
 import structlog
+from faust.streams import _current_event as current_event_var
 
 from config.schema import Settings
 from config.scoring import DuplicateSettings
@@ -61,9 +63,10 @@ def attach_scoring_agent(
         async for events in concrete.take_events(batch_size, batch_wait_seconds):
             pending: list[Awaitable[Any]] = []
             for event in events:
-                # Tables write their changelog to the partition of the event in hand, which
-                # Faust looks up as the stream's current event: set it for each of the batch.
-                concrete._set_current_event(event)
+                # Tables write their changelog to the partition of the event in hand, found
+                # through this task's context; the stream's own current_event is left to
+                # the task filling the next batch.
+                current_event_var.set(weakref.ref(event))
                 started = time.perf_counter()
                 message = event.message
                 metrics.consumed.labels(STAGE, message.topic).inc()
@@ -127,7 +130,7 @@ def attach_scoring_agent(
                         offset=message.offset,
                     )
                 metrics.processing.labels(STAGE).observe(time.perf_counter() - started)
-            concrete._set_current_event(None)
+            current_event_var.set(None)
             await asyncio.gather(*pending)
             yield None
 
