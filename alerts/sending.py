@@ -132,14 +132,15 @@ class Sender:
             await self.recorder.audit(
                 unit, "delivered", notification_id=notification.id, attempt=attempts
             )
-        log.info(
-            "alert delivered",
-            notification_id=notification.id,
-            alerts=len(units),
-            receiver=notification.receiver,
-            integration=integration,
-            attempts=attempts,
-        )
+            # One event per alert, so a log search for an alert id finds its delivery.
+            log.info(
+                "alert delivered",
+                alert_id=unit.alert.alert_id,
+                notification_id=notification.id,
+                receiver=notification.receiver,
+                integration=integration,
+                attempts=attempts,
+            )
 
     async def _failed(
         self, notification: Notification, units: list[Unit], error: DeliveryError, attempts: int

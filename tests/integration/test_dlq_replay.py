@@ -77,6 +77,14 @@ def test_replay_without_a_fix_dead_letters_again_and_the_group_remembers(
     assert out.splitlines()[0] == "would replay 1, skipped 4"
 
 
+# Distinct complaints: near-identical texts would be counted on the first alert instead.
+COMPLAINTS = [
+    "@acmeair my flight was cancelled and nobody answers the phone",
+    "@acmeair you lost my suitcase in Denver, third day without clothes",
+    "@acmeair charged twice for one seat upgrade, I want my money back",
+]
+
+
 def test_replay_after_the_fix_delivers_what_was_dead_lettered(
     make_settings: SettingsFactory, tmp_path: Path
 ) -> None:
@@ -100,7 +108,7 @@ def test_replay_after_the_fix_delivers_what_was_dead_lettered(
                     "id": f"test:{i}",
                     "source": "test",
                     "created_at": now,
-                    "text": "@acmeair my flight was cancelled and nobody answers the phone",
+                    "text": COMPLAINTS[i],
                     "author": {"id": f"u{i}", "handle": f"user{i}"},
                 }
             )
