@@ -22,7 +22,10 @@ _MARKER_WORDS = (
     "been be just will what why how when where who which our we they them their "
     "there from not please thanks thank still again would could should "
     "i any every even always about after than then too very really want get got "
-    "today yes good great up out off down"
+    "today yes good great up out off down "
+    # Frequent in English posts and not words of the other Latin-script languages.
+    "but if its new first last next now here more much some such these those over "
+    "back well into only like thx"
 )
 ENGLISH_MARKERS = frozenset(_MARKER_WORDS.split(" "))
 
@@ -54,7 +57,7 @@ class LanguageGuesser:
             cleaned.isascii() or all(c.isascii() for c in cleaned if c.isalpha())
         ):
             words = WORD.findall(cleaned.lower().replace("\u2019", "'"))
-            markers = sum(1 for w in words if w in ENGLISH_MARKERS)
+            markers = sum(map(ENGLISH_MARKERS.__contains__, words))
             if markers >= 2 or (markers == 1 and len(words) <= 4):
                 return "en"
         if not any(ch.isalpha() for ch in cleaned):

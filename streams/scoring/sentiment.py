@@ -24,6 +24,7 @@ from streams.scoring.lexicon import (
     PHRASES,
     WORDS,
 )
+from streams.scoring.pattern_polarity import pattern_polarity
 
 Backend = Literal["earful", "vader", "textblob"]
 
@@ -142,12 +143,9 @@ def _word_valences() -> dict[str, float]:
 
 
 def textblob_polarity(text: str) -> float:
-    """TextBlob's pattern polarity (the same number ``TextBlob(text).sentiment`` gives,
-    without building a TextBlob and a namedtuple class per call)."""
-    from textblob.en import sentiment as pattern_sentiment
-
-    polarity = float(pattern_sentiment(text)[0])
-    return max(-1.0, min(1.0, polarity))
+    """TextBlob's pattern polarity: the same float ``TextBlob(text).sentiment`` gives (see
+    ``pattern_polarity``), clamped to [-1, 1]."""
+    return max(-1.0, min(1.0, pattern_polarity(text)))
 
 
 def vader_polarity(text: str) -> float:
@@ -182,6 +180,8 @@ def earful_polarity(text: str) -> tuple[float, tuple[str, ...]]:
         kept.append(text[start:])
         text = " , ".join(kept)
     tokens = TOKEN.findall(text)
+    # One search of the whole text spares one per unknown word in most posts.
+    elongated = ELONGATED.search(text) is not None
     shouting = sum(1 for t in tokens if t.isupper() and len(t) > 1)
     mixed_case = shouting < len(tokens) / 2
     contrast_at = -1
@@ -192,7 +192,7 @@ def earful_polarity(text: str) -> tuple[float, tuple[str, ...]]:
             contrast_at = len(words)
             continue
         value: float | None = valences.get(word)
-        if value is None and ELONGATED.search(word):
+        if value is None and elongated and ELONGATED.search(word):
             word = ELONGATED.sub(r"\1\1", word)
             value = valences.get(word) or valences.get(ELONGATED.sub(r"\1", token.lower()))
         if value is None:
