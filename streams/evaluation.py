@@ -202,23 +202,29 @@ def evaluate_sentiment(rows: Sequence[Row], scorer: Scorer) -> list[SentimentRep
     ]
 
 
-def addressee_as_brand(scorer: Scorer) -> Scorer:
+def addressee_as_brand(scorer: Scorer, *, complaints_only: bool = False) -> Scorer:
     """The complaints set was collected from posts to brand accounts, which Earful's config
-    does not name; so every @handle counts as naming the brand, as it would live."""
+    does not name; so every @handle counts as naming the brand, as it would live.
+    ``complaints_only``: with ``scoring.needs_response`` questions and requests off."""
     brand = Brand(name="addressee", query="@*")
-    return build_scorer(scorer.settings.model_copy(update={"brands": [brand]}))
+    scoring = scorer.settings.scoring
+    if complaints_only:
+        only = scoring.needs_response.model_copy(update={"questions": False, "requests": False})
+        scoring = scoring.model_copy(update={"needs_response": only})
+    return build_scorer(scorer.settings.model_copy(update={"brands": [brand], "scoring": scoring}))
 
 
 def evaluate_complaints(rows: Sequence[Row], scorer: Scorer) -> list[ComplaintReport]:
     texts = [r.text for r in rows]
-    scored = score_rows(rows, addressee_as_brand(scorer), "complaints")
-    earful = [s.scored.needs_response for s in scored]
-    complaint_only = [
-        any(r.startswith("needs response: complaint") for r in s.scored.reasons) for s in scored
-    ]
+    answered = score_rows(rows, addressee_as_brand(scorer), "complaints")
+    complaints = score_rows(rows, addressee_as_brand(scorer, complaints_only=True), "complaints")
     return [
-        complaint_report("earful needs_response", rows, earful),
-        complaint_report("earful, complaints only", rows, complaint_only),
+        complaint_report(
+            "earful needs_response", rows, [s.scored.needs_response for s in answered]
+        ),
+        complaint_report(
+            "  questions/requests off", rows, [s.scored.needs_response for s in complaints]
+        ),
         complaint_report(
             "textblob negative",
             rows,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from textblob import _text as pattern
 
@@ -34,7 +35,7 @@ _REPLACEMENTS = tuple(pattern.replacements.items())
 _LINEBREAK = re.compile(r"\n{2,}")
 _EOS = pattern.EOS
 _SENTENCE_END = ("...", ".", "!", "?", _EOS)
-_SENTENCE_TAIL = ("'", '"', "”", "’", "...", ".", "!", "?", ")", _EOS)
+_SENTENCE_TAIL = ("'", '"', "\u201d", "\u2019", "...", ".", "!", "?", ")", _EOS)
 _NEGATIONS = ("no", "not", "n't", "never")
 
 
@@ -97,10 +98,10 @@ def _sentences(text: str) -> list[str]:
         if old in text:
             text = text.replace(old, new)
     text = (
-        text.replace("“", " “ ")
-        .replace("”", " ” ")
-        .replace("‘", " ‘ ")
-        .replace("’", " ’ ")
+        text.replace("\u201c", " \u201c ")
+        .replace("\u201d", " \u201d ")
+        .replace("\u2018", " \u2018 ")
+        .replace("\u2019", " \u2019 ")
         .replace("'", " ' ")
         .replace('"', ' " ')
         .replace("\r\n", "\n")
@@ -141,7 +142,7 @@ def pattern_polarity(text: str) -> float:
     lexicon, emoticons = _lexicon()
     # An assessment: [words, polarity, intensity, negated]; the list is mutated in place
     # exactly where TextBlob mutates its dicts (a modifier's entry becomes the phrase's).
-    found: list[list[object]] = []
+    found: list[list[Any]] = []
     modifier: str | None = None
     negation: str | None = None
     for word in " ".join(_sentences(text)).split():
@@ -153,13 +154,13 @@ def pattern_polarity(text: str) -> float:
                 found.append([[word], p, i, False])
             else:
                 last = found[-1]
-                last[0].append(word)  # type: ignore[attr-defined]
-                last[1] = max(-1.0, min(p * last[2], +1.0))  # type: ignore[operator]
+                last[0].append(word)
+                last[1] = max(-1.0, min(p * last[2], +1.0))
                 last[2] = i
             if negation is not None:
                 last = found[-1]
-                last[0].insert(0, negation)  # type: ignore[attr-defined]
-                last[2] = 1.0 / last[2]  # type: ignore[operator]
+                last[0].insert(0, negation)
+                last[2] = 1.0 / last[2]
                 last[3] = True
             modifier = word if is_modifier else None
             negation = word if word in _NEGATIONS else None
@@ -169,13 +170,13 @@ def pattern_polarity(text: str) -> float:
         elif negation and len(word.strip("'")) > 1:
             negation = None
         if negation is not None and modifier is not None and modifier.endswith("ly"):
-            found[-1][0].append(negation)  # type: ignore[attr-defined]
+            found[-1][0].append(negation)
             found[-1][3] = True
             negation = None
         elif modifier and len(word) > 2:
             modifier = None
         if word == "!" and found:
-            found[-1][1] = max(-1.0, min(found[-1][1] * 1.25, +1.0))  # type: ignore[operator]
+            found[-1][1] = max(-1.0, min(found[-1][1] * 1.25, +1.0))
         if word == "(!)":
             found.append([[word], 0.0, 1.0, False])
         if word.isalpha() is False and len(word) <= 5 and word not in _PUNCTUATION:
@@ -184,5 +185,5 @@ def pattern_polarity(text: str) -> float:
                 found.append([[word], valence, 1.0, False])
     total: float = 0
     for _words, p, _i, negated in found:
-        total += -0.5 * p if negated else p  # type: ignore[operator]
+        total += -0.5 * p if negated else p
     return total / float(len(found) or 1)

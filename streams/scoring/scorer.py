@@ -46,7 +46,13 @@ class Scorer:
             mention, reading.polarity if reading.assessed else None, addressed, scoring.urgency
         )
         urgency = urgency_score(signals)
-        decision = needs_response(text, reading, addressed or bool(ADDRESSED_REPLY.match(text)))
+        decision = needs_response(
+            text,
+            reading,
+            addressed or bool(ADDRESSED_REPLY.match(text)),
+            questions=scoring.needs_response.questions,
+            requests=scoring.needs_response.requests,
+        )
         reasons = [
             f"sentiment {reading.label} {reading.polarity:+.2f} ({scoring.backend}"
             + (": " + ", ".join(reading.cues) if reading.cues else "")

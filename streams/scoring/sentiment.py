@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from streams.records import SentimentLabel
+from streams.scoring.breach import BREACH, NO_PROBLEM
 from streams.scoring.lexicon import (
     BOOSTERS,
     CONTRAST,
@@ -32,8 +33,13 @@ URL = re.compile(r"https?://\S+|www\.\S+")
 HANDLE = re.compile(r"(?<!\w)[@\uff20]\w+")
 HASHTAG = re.compile(r"(?<!\w)#(\w+)")
 EMOTICON = r"</?3|[:;=][\-o^']?[()\[\]dDpP/\\|*oO$@]|[()\[\]][\-o^']?[:;=]"
+# Clause marks end the reach of a negation or an intensifier ("no gate agent. So rude").
+CLAUSE_MARKS = ".,;:?"
 TOKEN = re.compile(
-    EMOTICON + r"|[A-Za-z][A-Za-z'\u2019]*|!|" + "|".join(re.escape(e) for e in EMOJI)
+    EMOTICON
+    + r"|[A-Za-z][A-Za-z'\u2019]*|!|"
+    + "|".join(re.escape(e) for e in EMOJI)
+    + r"|[.,;:?]+"
 )
 ELONGATED = re.compile(r"(\w)\1{2,}")
 HASHTAG_PART = re.compile("|".join(re.escape(p) for p in HASHTAG_PARTS))
@@ -104,6 +110,13 @@ def find_phrases(lowered: str) -> list[tuple[int, int, float]]:
 
 
 NEGATION_SCALAR = -0.74
+# A negator ending just before a phrase, at most one word between ("not a great flight").
+NEGATED_BEFORE = re.compile(
+    r"(?<![a-z'])(?:not|no|never|isn't|wasn't|aren't|don't|didn't|doesn't|hardly)"
+    r"[\s,]+(?:[a-z']+\s+)?$"
+)
+# A reported breach of expectations (see ``breach.py``) with no negative word of its own.
+BREACH_VALENCE = -2.0
 CAPS_BOOST = 0.733
 EXCLAMATION_BOOST = 0.292
 # Praise next to a reported failure is usually sarcasm ("thanks for losing my bag").
@@ -153,6 +166,11 @@ def vader_polarity(text: str) -> float:
     return float(scores["compound"])
 
 
+def _blank(match: re.Match[str]) -> str:
+    """Blanks a match out without moving what follows."""
+    return " " * len(match.group(0))
+
+
 def earful_polarity(text: str) -> tuple[float, tuple[str, ...]]:
     """Polarity in [-1, 1] tuned for brand mentions, and its strongest cues."""
     valences = _word_valences()
@@ -171,11 +189,24 @@ def earful_polarity(text: str) -> tuple[float, tuple[str, ...]]:
     failure = 0.0
     kept: list[str] = []
     start = 0
-    for begin, end, valence in find_phrases(lowered):
+    phrases = find_phrases(lowered)
+    for begin, end, valence in phrases:
+        if NEGATED_BEFORE.search(lowered, max(0, begin - 24), begin):
+            valence *= NEGATION_SCALAR  # "not a great experience"
         failure += min(0.0, valence)
         contributions.append((valence, lowered[begin:end]))
         kept.append(text[start:begin])
         start = end
+    # A reported failure is negative even in neutral words ("your agent did not call back").
+    # Counted once: not when a phrase or a negative word already says it.
+    breach = BREACH.search(NO_PROBLEM.sub(_blank, lowered) if "no" in lowered else lowered)
+    if (
+        breach is not None
+        and valences.get(breach.group(0), 0.0) >= 0
+        and not any(b < breach.end() and breach.start() < e for b, e, _ in phrases)
+    ):
+        contributions.append((BREACH_VALENCE, breach.group(0)))
+        failure += BREACH_VALENCE
     if kept:
         kept.append(text[start:])
         text = " , ".join(kept)
@@ -183,10 +214,13 @@ def earful_polarity(text: str) -> tuple[float, tuple[str, ...]]:
     # One search of the whole text spares one per unknown word in most posts.
     elongated = ELONGATED.search(text) is not None
     shouting = sum(1 for t in tokens if t.isupper() and len(t) > 1)
-    mixed_case = shouting < len(tokens) / 2
+    marks = sum(1 for t in tokens if t[0] in CLAUSE_MARKS and t[-1] in CLAUSE_MARKS)
+    mixed_case = shouting < (len(tokens) - marks) / 2
     contrast_at = -1
     words: list[tuple[float, str]] = []
     for index, token in enumerate(tokens):
+        if token[0] in CLAUSE_MARKS and token[-1] in CLAUSE_MARKS:  # not ":(" or ";)"
+            continue
         word = token.lower().replace("\u2019", "'")
         if word in CONTRAST:
             contrast_at = len(words)
@@ -201,12 +235,18 @@ def earful_polarity(text: str) -> tuple[float, tuple[str, ...]]:
             continue
         if mixed_case and token.isupper() and len(token) > 1:
             value += CAPS_BOOST if value > 0 else -CAPS_BOOST
-        for before in tokens[max(0, index - 3) : index]:
+        window = tokens[max(0, index - 3) : index]
+        if marks:
+            for cut in range(len(window) - 1, -1, -1):
+                if window[cut][0] in CLAUSE_MARKS and window[cut][-1] in CLAUSE_MARKS:
+                    window = window[cut + 1 :]
+                    break
+        for before in window:
             lowered = before.lower()
             boost = BOOSTERS.get(lowered)
             if boost:
                 value += boost if value > 0 else -boost
-            if lowered in NEGATORS:
+            if lowered in NEGATORS and "more" not in window:  # "never been more upset"
                 value *= NEGATION_SCALAR
         words.append((value, token))
     if contrast_at >= 0:
