@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from streams.scoring.breach import BREACH, GRIEVANCE, NO_PROBLEM
+from streams.scoring.breach import GRIEVANCE, NO_PROBLEM
 from streams.scoring.sentiment import Reading
 
 QUESTION = re.compile(
@@ -64,12 +64,15 @@ def addressed_to_someone(text: str) -> bool:
 
 
 def breach_in(text: str, reading: Reading) -> str | None:
-    """The words that report a breach of expectations, if any (``text`` lowered)."""
-    text = NO_PROBLEM.sub(" ", text)
-    if found := BREACH.search(text):
-        return found.group(0)
-    if reading.assessed and reading.polarity >= HAPPY_ABOVE:
+    """The words that report a breach of expectations, if any (``text`` lowered). The
+    sentiment reading found the tone-free ones already; grievance words count only in
+    posts that are not happy."""
+    if reading.breach is not None:
+        return reading.breach
+    if not reading.assessed or reading.polarity >= HAPPY_ABOVE:
         return None
+    if "no" in text:
+        text = NO_PROBLEM.sub(" ", text)
     if found := GRIEVANCE.search(text):
         return found.group(0)
     return None

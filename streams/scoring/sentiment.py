@@ -38,7 +38,9 @@ CLAUSE_MARKS = ".,;:?"
 TOKEN = re.compile(
     EMOTICON
     + r"|[A-Za-z][A-Za-z'\u2019]*|!|"
-    + "|".join(re.escape(e) for e in EMOJI)
+    + "["
+    + "".join(re.escape(e) for e in EMOJI)  # single characters: a class, not 52 branches
+    + "]"
     + r"|[.,;:?]+"
 )
 ELONGATED = re.compile(r"(\w)\1{2,}")
@@ -135,6 +137,9 @@ class Reading:
     textblob_polarity: float
     cues: tuple[str, ...] = ()
     assessed: bool = True
+    # The words reporting a breach of expectations (``breach.py``), found once here and
+    # used again by the needs-response detector; None in unassessed languages.
+    breach: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -151,8 +156,9 @@ def _vader_lexicon() -> dict[str, float]:
 
 @lru_cache(maxsize=1)
 def _word_valences() -> dict[str, float]:
-    """VADER's general lexicon, overridden by Earful's brand-mention words."""
-    return {**_vader_lexicon(), **WORDS}
+    """VADER's general lexicon, overridden by Earful's brand-mention words; and the emoji
+    (single characters no word can be), so a token needs one lookup."""
+    return {**EMOJI, **_vader_lexicon(), **WORDS}
 
 
 def textblob_polarity(text: str) -> float:
@@ -173,17 +179,38 @@ def _blank(match: re.Match[str]) -> str:
 
 def earful_polarity(text: str) -> tuple[float, tuple[str, ...]]:
     """Polarity in [-1, 1] tuned for brand mentions, and its strongest cues."""
+    polarity, cues, _breach = earful_reading(text)
+    return polarity, cues
+
+
+def find_breach(text: str) -> str | None:
+    """The words in ``text`` that report a breach of expectations, if any."""
+    lowered = text.lower()
+    if "no" in lowered:
+        lowered = NO_PROBLEM.sub(_blank, lowered)
+    found = BREACH.search(lowered)
+    return None if found is None else found.group(0)
+
+
+def earful_reading(text: str) -> tuple[float, tuple[str, ...], str | None]:
+    """``earful_polarity`` and the breach of expectations it found (``find_breach``)."""
     valences = _word_valences()
     if "&" in text:
         text = html.unescape(text)
-    text = HANDLE.sub(" ", URL.sub(" ", text))
+    # Each pass only when its mark is there: most posts have no link or hashtag.
+    if "http" in text or "www." in text:
+        text = URL.sub(" ", text)
+    if "@" in text or "\uff20" in text:
+        text = HANDLE.sub(" ", text)
     contributions: list[tuple[float, str]] = []
-    for tag in HASHTAG.findall(text):
-        for part in HASHTAG_PART.findall(tag.lower()):
-            contributions.append((HASHTAG_PARTS[part], f"#{tag}"))
-    text = HASHTAG.sub(" ", text)
+    if "#" in text:
+        for tag in HASHTAG.findall(text):
+            for part in HASHTAG_PART.findall(tag.lower()):
+                contributions.append((HASHTAG_PARTS[part], f"#{tag}"))
+        text = HASHTAG.sub(" ", text)
     question = "?" in text
     lowered = text.lower()
+    has_capitals = lowered != text
     if len(lowered) != len(text):  # a few non-ASCII letters change length when lowered
         text = lowered
     failure = 0.0
@@ -213,8 +240,12 @@ def earful_polarity(text: str) -> tuple[float, tuple[str, ...]]:
     tokens = TOKEN.findall(text)
     # One search of the whole text spares one per unknown word in most posts.
     elongated = ELONGATED.search(text) is not None
-    shouting = sum(1 for t in tokens if t.isupper() and len(t) > 1)
-    marks = sum(1 for t in tokens if t[0] in CLAUSE_MARKS and t[-1] in CLAUSE_MARKS)
+    shouting = marks = 0
+    for token in tokens:
+        if token[0] in CLAUSE_MARKS and token[-1] in CLAUSE_MARKS:
+            marks += 1
+        elif has_capitals and token.isupper() and len(token) > 1:
+            shouting += 1
     mixed_case = shouting < (len(tokens) - marks) / 2
     contrast_at = -1
     words: list[tuple[float, str]] = []
@@ -229,8 +260,6 @@ def earful_polarity(text: str) -> tuple[float, tuple[str, ...]]:
         if value is None and elongated and ELONGATED.search(word):
             word = ELONGATED.sub(r"\1\1", word)
             value = valences.get(word) or valences.get(ELONGATED.sub(r"\1", token.lower()))
-        if value is None:
-            value = EMOJI.get(token)
         if not value:
             continue
         if mixed_case and token.isupper() and len(token) > 1:
@@ -263,7 +292,11 @@ def earful_polarity(text: str) -> tuple[float, tuple[str, ...]]:
         total += bangs if total > 0 else -bangs
     polarity = total / math.sqrt(total * total + NORMALISER)
     strongest = sorted(contributions, key=lambda c: -abs(c[0]))[:3]
-    return polarity, tuple(f"{w!r} {v:+.1f}" for v, w in strongest)
+    return (
+        polarity,
+        tuple(f"{w!r} {v:+.1f}" for v, w in strongest),
+        None if breach is None else breach.group(0),
+    )
 
 
 def label_for(polarity: float, negative_below: float, positive_above: float) -> SentimentLabel:
@@ -283,17 +316,33 @@ class SentimentScorer:
     positive_above: float
 
     def read(self, text: str) -> Reading:
+        # Reposts and copies repeat texts: a bounded cache answers them again for free.
+        return _read_cached(self, text)
+
+    def read_uncached(self, text: str) -> Reading:
         tb = textblob_polarity(text)
         cues: tuple[str, ...] = ()
         if self.backend == "textblob":
-            polarity = tb
+            polarity, breach = tb, find_breach(text)
         elif self.backend == "vader":
-            polarity = vader_polarity(text)
+            polarity, breach = vader_polarity(text), find_breach(text)
         else:
-            polarity, cues = earful_polarity(text)
+            polarity, cues, breach = earful_reading(text)
         polarity = max(-1.0, min(1.0, polarity))
         label = label_for(polarity, self.negative_below, self.positive_above)
-        return Reading(label, round(polarity, 4), round(tb, 4), cues)
+        return Reading(label, round(polarity, 4), round(tb, 4), cues, breach=breach)
+
+
+READ_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=READ_CACHE_SIZE)
+def _read_cached(scorer: SentimentScorer, text: str) -> Reading:
+    return scorer.read_uncached(text)
+
+
+def clear_sentiment_cache() -> None:
+    _read_cached.cache_clear()
 
 
 BACKENDS: dict[Backend, Callable[[str], float]] = {

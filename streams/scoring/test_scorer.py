@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from config.loader import DEFAULT_CONFIG_PATH, load_settings
-from streams.records import Mention, ScoredMention
+from streams.records import Mention, ScoredMention, Sentiment, Urgency
 from streams.scoring import build_scorer
-from streams.scoring.scorer import trusted_scored_mention
+from streams.scoring.scorer import trusted
 
 SCORER = build_scorer(load_settings(DEFAULT_CONFIG_PATH, environ={}))
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
@@ -37,7 +37,7 @@ def test_trusted_record_equals_constructed_and_validated_one(text: str) -> None:
     scored = SCORER.score(mention(text), NOW)
     values = dict(scored.__dict__)
     constructed = ScoredMention.model_construct(**values)
-    rebuilt = trusted_scored_mention(values)
+    rebuilt = trusted(ScoredMention, values)
     assert rebuilt == constructed == scored
     assert rebuilt.model_fields_set == constructed.model_fields_set
     assert rebuilt.model_dump_json() == constructed.model_dump_json()
@@ -48,4 +48,6 @@ def test_trusted_record_equals_constructed_and_validated_one(text: str) -> None:
 def test_trusted_record_keeps_field_order() -> None:
     scored = SCORER.score(mention("@acmeair my bag is lost, still waiting"), NOW)
     assert list(scored.__dict__) == list(ScoredMention.model_fields)
+    assert scored.sentiment == Sentiment.model_validate(scored.sentiment.model_dump())
+    assert scored.urgency == Urgency.model_validate(scored.urgency.model_dump())
     assert scored.needs_response
