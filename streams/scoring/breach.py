@@ -24,7 +24,7 @@ BREACH = re.compile(
     r"appalling|pathetic|refus\w*|expired|died|not allowed|out of stock|"
     r"overpriced|rip ?off|mislead\w*|lies|lied|pissed|angry|mad at|discriminat\w*|"
     r"drain\w*|endless|unreliable|unsafe|ripped|torn|stained|dirty|filthy|stale|leak\w*|"
-    r"cracked|scratched|mou?ldy|regret\w*|ignor(?:ed|ing) (?:me|my|us|our)|hostage|stolen|scam\w*|"
+    r"cracked|scratched|mou?ldy|regret\w*|ignor(?:ed|es|ing) (?:me|my|us|our)|hostage|stolen|scam\w*|"
     r"unhappy|dissatisfied|unable to|waste of|what the (?:hell|heck|fuck)|sick of|"
     r"no respect|mistreat\w*|been (?:out|down|on hold|stuck) for|"
     r"(?:is|are|was|were|went|goes|been) down|"

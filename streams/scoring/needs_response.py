@@ -34,7 +34,8 @@ SERVICE = re.compile(
     r"subscription|contract|device|printer|laptop|headphones|update|version|login|"
     r"password|money|hold|queue|wait\w*|hours?|minutes?|days?|weeks?|still|again|"
     r"experience|quality|company|business|branch|restaurant|hotel|room|car|"
-    r"food|meal|burger|coffee|drink|sauce|cold|stop|fix)\b"
+    r"food|meal|burger|coffee|drink|sauce|cold|stop|fix|crew|cabin|gate|pilot|"
+    r"smoke|fire|unsafe|danger\w*|injur\w*)\b"
 )
 # Clearly happy posts need no answer for a grievance word ("the worst part is over!").
 HAPPY_ABOVE = 0.3

@@ -61,6 +61,7 @@ def test_a_question_not_addressed_to_the_brand_needs_none() -> None:
         "@brand is this normal? the screen has a line through it",
         "@brand the dress arrived ripped and stained",
         "@brand unable to check in online, unable to reach an agent",
+        "@brand there is smoke in the cabin and the crew ignores us",
     ],
 )
 def test_breaches_of_expectation_are_complaints(text: str) -> None:
