@@ -135,6 +135,14 @@ class SpikeSettings(_Strict):
     examples: Annotated[int, Field(ge=0, le=20)] = 3
 
 
+class NeedsResponseSettings(_Strict):
+    """Besides complaints, which mentions to the brand need an answer: plain questions
+    ("how do I change my booking?") and requests ("please DM me")."""
+
+    questions: bool = True
+    requests: bool = True
+
+
 class ScoringSettings(_Strict):
     backend: Literal["earful", "vader", "textblob"] = "earful"
     negative_below: Annotated[float, Field(ge=-1, le=1)] = -0.1
@@ -143,6 +151,7 @@ class ScoringSettings(_Strict):
     urgency: UrgencySettings = UrgencySettings()
     languages: LanguageSettings = LanguageSettings()
     topics: list[Topic] = []
+    needs_response: NeedsResponseSettings = NeedsResponseSettings()
     duplicates: DuplicateSettings = DuplicateSettings()
     spikes: SpikeSettings = SpikeSettings()
 

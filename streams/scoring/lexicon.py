@@ -87,6 +87,9 @@ PHRASES: dict[str, float] = {
     r"(?:well|nicely) done": 2.4,
     r"(?:keep up|you rock|you rule|kudos|shout ?out|shoutout|props to)": 2.6,
     r"love (?:you|u|this|the|flying|it|my|your)": 2.6,
+    # praise for a person who helped
+    r"above and beyond": 3.0,
+    r"(?:went|go|goes|going) out of (?:her|his|their|your|the) way": 2.8,
 }
 
 # Single words the general lexicons miss or weigh wrongly for brand mentions.
@@ -159,6 +162,8 @@ WORDS: dict[str, float] = {
     "appreciate": 2.2,
     "appreciated": 2.2,
     "kudos": 2.4,
+    "phenomenal": 3.0,
+    "rocks": 2.0,
     "awesome": 3.1,
     "amazing": 3.0,
     "love": 3.0,

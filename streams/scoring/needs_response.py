@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from streams.scoring.breach import GRIEVANCE, NO_PROBLEM
 from streams.scoring.sentiment import Reading
 
 QUESTION = re.compile(
@@ -21,23 +22,23 @@ REQUEST = re.compile(
     r"need (?:help|assistance|to speak|to talk|someone)|can (?:someone|anyone|you)|"
     r"escalate|supervisor|manager|respond|reply|answer (?:me|my))\b"
 )
-# A breach of expectations: something that should have happened did not, or broke.
-BREACH = re.compile(
-    r"\b(?:still|never|not|no|n't|didn't|doesn't|won't|can't|cannot|wasn't|isn't|haven't|"
-    r"hasn't)\b[^.!?]{0,40}\b(?:work\w*|arriv\w*|receiv\w*|deliver\w*|respon\w*|"
-    r"answer\w*|refund\w*|fix\w*|load\w*|show\w*|get|got|come|came|help\w*|call\w*|"
-    r"replied|heard|available|open|sent|shipped|charged|connect\w*|access\w*|log ?in|"
-    r"sign ?in|update\w*|turn\w* on|charg\w*)\b|"
-    r"\b(?:broken|broke|faulty|defective|damaged|missing|lost|wrong|cancel+ed|delayed|late|"
-    r"overcharged|charged twice|double charged|error|crash\w*|outage|down again|"
-    r"disappoint\w*|unacceptable|ridiculous|worst|terrible|awful|horrible|poor|rude|useless|"
-    r"waiting|waited|on hold|stuck|stranded|joke|fail\w*|issue|issues|problem|problems|"
-    r"complain\w*|frustrat\w*|annoy\w*|disgust\w*|shocking|appalling|pathetic|"
-    r"refus\w*|expired|died|no longer|not allowed|out of stock|overpriced|rip ?off|"
-    r"mislead\w*|lies|lied|pissed|angry|mad at|discriminat\w*|drain\w*|endless|"
-    r"(?:charg\w+|bill\w+) (?:me )?extra|why (?:do|does|did|is|are|can'?t|won'?t|would)|"
-    r"where is my|no (?:internet|power|service|signal|wifi|water|heat\w*|email|reply))\b"
+# What people complain to a brand about: what they bought, booked or were served, and
+# the people and channels that served them. A negative post to an account about none of
+# these is usually banter or politics, not a complaint.
+SERVICE = re.compile(
+    r"\b(?:your|ur|y'all|you guys|customer\w*|service\w*|support|order\w*|deliver\w*|"
+    r"refund\w*|account|bill\w*|charg\w*|paid|pay\w*|price\w*|fee|fees|tax|product\w*|store|"
+    r"shop|website|site|app|online|phone|call\w*|email|chat|agent|staff|employee|manager|"
+    r"driver|flight|train|bus|plane|booking|ticket|seat|bag|luggage|package|parcel|"
+    r"shipping|item|warranty|repair\w*|replacement|internet|wifi|signal|network|plan|"
+    r"subscription|contract|device|printer|laptop|headphones|update|version|login|"
+    r"password|money|hold|queue|wait\w*|hours?|minutes?|days?|weeks?|still|again|"
+    r"experience|quality|company|business|branch|restaurant|hotel|room|car|"
+    r"food|meal|burger|coffee|drink|sauce|cold|stop|fix|crew|cabin|gate|pilot|"
+    r"smoke|fire|unsafe|danger\w*|injur\w*)\b"
 )
+# Clearly happy posts need no answer for a grievance word ("the worst part is over!").
+HAPPY_ABOVE = 0.3
 # Thanks for a fix: the conversation is over, nobody needs to answer.
 RESOLVED = re.compile(
     r"\b(?:solved|resolved|fixed|sorted|working (?:now|again|right now)|all good)\b"
@@ -63,28 +64,53 @@ def addressed_to_someone(text: str) -> bool:
     return bool(ANY_HANDLE.search(text))
 
 
-def needs_response(text: str, reading: Reading, addressed: bool) -> Decision:
-    """``addressed``: the text names the brand or is a reply to an account."""
+def breach_in(text: str, reading: Reading) -> str | None:
+    """The words that report a breach of expectations, if any (``text`` lowered). The
+    sentiment reading found the tone-free ones already; grievance words count only in
+    posts that are not happy."""
+    if reading.breach is not None:
+        return reading.breach
+    if not reading.assessed or reading.polarity >= HAPPY_ABOVE:
+        return None
+    if "no" in text:
+        text = NO_PROBLEM.sub(" ", text)
+    if found := GRIEVANCE.search(text):
+        return found.group(0)
+    return None
+
+
+def needs_response(
+    text: str,
+    reading: Reading,
+    addressed: bool,
+    *,
+    questions: bool = True,
+    requests: bool = True,
+) -> Decision:
+    """``addressed``: the text names the brand or is a reply to an account. ``questions``
+    and ``requests``: whether plain questions and requests to the brand need an answer
+    too (complaints always do)."""
     text = text.lower()
     if REPOST.search(text):
         return Decision(False, "repost", "no response needed: a repost")
     if RESOLVED.search(text) and THANKS.search(text):
         return Decision(False, "thanks", "no response needed: thanks for a resolved issue")
-    breach = BREACH.search(text)
+    breach = breach_in(text, reading)
     negative = reading.assessed and reading.label == "negative"
-    complaint = bool(breach and (addressed or negative)) or (
-        negative and addressed and reading.polarity <= -0.3
+    # A complaint is addressed to someone: the same words in a post to nobody are venting.
+    complaint = addressed and (
+        bool(breach) or (negative and reading.polarity <= -0.3 and bool(SERVICE.search(text)))
     )
     if complaint:
         if PLAYFUL.search(text) and not REQUEST.search(text) and reading.polarity > -0.6:
             return Decision(False, "joke", "no response needed: a joke, nothing is asked")
-        said = f" ({breach.group(0).strip()!r})" if breach else ", negative and addressed"
+        said = f" ({breach.strip()!r})" if breach else ", negative and addressed"
         return Decision(True, "complaint", f"needs response: complaint{said}")
-    if addressed and (question := QUESTION.search(text)):
+    if questions and addressed and (question := QUESTION.search(text)):
         return Decision(
             True, "question", f"needs response: a question ({question.group(0).strip()[:40]!r})"
         )
-    if addressed and (request := REQUEST.search(text)):
+    if requests and addressed and (request := REQUEST.search(text)):
         return Decision(
             True, "request", f"needs response: asks for help ({request.group(0).lower()!r})"
         )

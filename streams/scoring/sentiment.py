@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from streams.records import SentimentLabel
+from streams.scoring.breach import BREACH, NO_PROBLEM
 from streams.scoring.lexicon import (
     BOOSTERS,
     CONTRAST,
@@ -24,6 +25,7 @@ from streams.scoring.lexicon import (
     PHRASES,
     WORDS,
 )
+from streams.scoring.pattern_polarity import pattern_polarity
 
 Backend = Literal["earful", "vader", "textblob"]
 
@@ -31,8 +33,15 @@ URL = re.compile(r"https?://\S+|www\.\S+")
 HANDLE = re.compile(r"(?<!\w)[@\uff20]\w+")
 HASHTAG = re.compile(r"(?<!\w)#(\w+)")
 EMOTICON = r"</?3|[:;=][\-o^']?[()\[\]dDpP/\\|*oO$@]|[()\[\]][\-o^']?[:;=]"
+# Clause marks end the reach of a negation or an intensifier ("no gate agent. So rude").
+CLAUSE_MARKS = ".,;:?"
 TOKEN = re.compile(
-    EMOTICON + r"|[A-Za-z][A-Za-z'\u2019]*|!|" + "|".join(re.escape(e) for e in EMOJI)
+    EMOTICON
+    + r"|[A-Za-z][A-Za-z'\u2019]*|!|"
+    + "["
+    + "".join(re.escape(e) for e in EMOJI)  # single characters: a class, not 52 branches
+    + "]"
+    + r"|[.,;:?]+"
 )
 ELONGATED = re.compile(r"(\w)\1{2,}")
 HASHTAG_PART = re.compile("|".join(re.escape(p) for p in HASHTAG_PARTS))
@@ -103,6 +112,13 @@ def find_phrases(lowered: str) -> list[tuple[int, int, float]]:
 
 
 NEGATION_SCALAR = -0.74
+# A negator ending just before a phrase, at most one word between ("not a great flight").
+NEGATED_BEFORE = re.compile(
+    r"(?<![a-z'])(?:not|no|never|isn't|wasn't|aren't|don't|didn't|doesn't|hardly)"
+    r"[\s,]+(?:[a-z']+\s+)?$"
+)
+# A reported breach of expectations (see ``breach.py``) with no negative word of its own.
+BREACH_VALENCE = -2.0
 CAPS_BOOST = 0.733
 EXCLAMATION_BOOST = 0.292
 # Praise next to a reported failure is usually sarcasm ("thanks for losing my bag").
@@ -121,6 +137,9 @@ class Reading:
     textblob_polarity: float
     cues: tuple[str, ...] = ()
     assessed: bool = True
+    # The words reporting a breach of expectations (``breach.py``), found once here and
+    # used again by the needs-response detector; None in unassessed languages.
+    breach: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -137,17 +156,15 @@ def _vader_lexicon() -> dict[str, float]:
 
 @lru_cache(maxsize=1)
 def _word_valences() -> dict[str, float]:
-    """VADER's general lexicon, overridden by Earful's brand-mention words."""
-    return {**_vader_lexicon(), **WORDS}
+    """VADER's general lexicon, overridden by Earful's brand-mention words; and the emoji
+    (single characters no word can be), so a token needs one lookup."""
+    return {**EMOJI, **_vader_lexicon(), **WORDS}
 
 
 def textblob_polarity(text: str) -> float:
-    """TextBlob's pattern polarity (the same number ``TextBlob(text).sentiment`` gives,
-    without building a TextBlob and a namedtuple class per call)."""
-    from textblob.en import sentiment as pattern_sentiment
-
-    polarity = float(pattern_sentiment(text)[0])
-    return max(-1.0, min(1.0, polarity))
+    """TextBlob's pattern polarity: the same float ``TextBlob(text).sentiment`` gives (see
+    ``pattern_polarity``), clamped to [-1, 1]."""
+    return max(-1.0, min(1.0, pattern_polarity(text)))
 
 
 def vader_polarity(text: str) -> float:
@@ -155,58 +172,110 @@ def vader_polarity(text: str) -> float:
     return float(scores["compound"])
 
 
+def _blank(match: re.Match[str]) -> str:
+    """Blanks a match out without moving what follows."""
+    return " " * len(match.group(0))
+
+
 def earful_polarity(text: str) -> tuple[float, tuple[str, ...]]:
     """Polarity in [-1, 1] tuned for brand mentions, and its strongest cues."""
+    polarity, cues, _breach = earful_reading(text)
+    return polarity, cues
+
+
+def find_breach(text: str) -> str | None:
+    """The words in ``text`` that report a breach of expectations, if any."""
+    lowered = text.lower()
+    if "no" in lowered:
+        lowered = NO_PROBLEM.sub(_blank, lowered)
+    found = BREACH.search(lowered)
+    return None if found is None else found.group(0)
+
+
+def earful_reading(text: str) -> tuple[float, tuple[str, ...], str | None]:
+    """``earful_polarity`` and the breach of expectations it found (``find_breach``)."""
     valences = _word_valences()
     if "&" in text:
         text = html.unescape(text)
-    text = HANDLE.sub(" ", URL.sub(" ", text))
+    # Each pass only when its mark is there: most posts have no link or hashtag.
+    if "http" in text or "www." in text:
+        text = URL.sub(" ", text)
+    if "@" in text or "\uff20" in text:
+        text = HANDLE.sub(" ", text)
     contributions: list[tuple[float, str]] = []
-    for tag in HASHTAG.findall(text):
-        for part in HASHTAG_PART.findall(tag.lower()):
-            contributions.append((HASHTAG_PARTS[part], f"#{tag}"))
-    text = HASHTAG.sub(" ", text)
+    if "#" in text:
+        for tag in HASHTAG.findall(text):
+            for part in HASHTAG_PART.findall(tag.lower()):
+                contributions.append((HASHTAG_PARTS[part], f"#{tag}"))
+        text = HASHTAG.sub(" ", text)
     question = "?" in text
     lowered = text.lower()
+    has_capitals = lowered != text
     if len(lowered) != len(text):  # a few non-ASCII letters change length when lowered
         text = lowered
     failure = 0.0
     kept: list[str] = []
     start = 0
-    for begin, end, valence in find_phrases(lowered):
+    phrases = find_phrases(lowered)
+    for begin, end, valence in phrases:
+        if NEGATED_BEFORE.search(lowered, max(0, begin - 24), begin):
+            valence *= NEGATION_SCALAR  # "not a great experience"
         failure += min(0.0, valence)
         contributions.append((valence, lowered[begin:end]))
         kept.append(text[start:begin])
         start = end
+    # A reported failure is negative even in neutral words ("your agent did not call back").
+    # Counted once: not when a phrase or a negative word already says it.
+    breach = BREACH.search(NO_PROBLEM.sub(_blank, lowered) if "no" in lowered else lowered)
+    if (
+        breach is not None
+        and valences.get(breach.group(0), 0.0) >= 0
+        and not any(b < breach.end() and breach.start() < e for b, e, _ in phrases)
+    ):
+        contributions.append((BREACH_VALENCE, breach.group(0)))
+        failure += BREACH_VALENCE
     if kept:
         kept.append(text[start:])
         text = " , ".join(kept)
     tokens = TOKEN.findall(text)
-    shouting = sum(1 for t in tokens if t.isupper() and len(t) > 1)
-    mixed_case = shouting < len(tokens) / 2
+    # One search of the whole text spares one per unknown word in most posts.
+    elongated = ELONGATED.search(text) is not None
+    shouting = marks = 0
+    for token in tokens:
+        if token[0] in CLAUSE_MARKS and token[-1] in CLAUSE_MARKS:
+            marks += 1
+        elif has_capitals and token.isupper() and len(token) > 1:
+            shouting += 1
+    mixed_case = shouting < (len(tokens) - marks) / 2
     contrast_at = -1
     words: list[tuple[float, str]] = []
     for index, token in enumerate(tokens):
+        if token[0] in CLAUSE_MARKS and token[-1] in CLAUSE_MARKS:  # not ":(" or ";)"
+            continue
         word = token.lower().replace("\u2019", "'")
         if word in CONTRAST:
             contrast_at = len(words)
             continue
         value: float | None = valences.get(word)
-        if value is None and ELONGATED.search(word):
+        if value is None and elongated and ELONGATED.search(word):
             word = ELONGATED.sub(r"\1\1", word)
             value = valences.get(word) or valences.get(ELONGATED.sub(r"\1", token.lower()))
-        if value is None:
-            value = EMOJI.get(token)
         if not value:
             continue
         if mixed_case and token.isupper() and len(token) > 1:
             value += CAPS_BOOST if value > 0 else -CAPS_BOOST
-        for before in tokens[max(0, index - 3) : index]:
+        window = tokens[max(0, index - 3) : index]
+        if marks:
+            for cut in range(len(window) - 1, -1, -1):
+                if window[cut][0] in CLAUSE_MARKS and window[cut][-1] in CLAUSE_MARKS:
+                    window = window[cut + 1 :]
+                    break
+        for before in window:
             lowered = before.lower()
             boost = BOOSTERS.get(lowered)
             if boost:
                 value += boost if value > 0 else -boost
-            if lowered in NEGATORS:
+            if lowered in NEGATORS and "more" not in window:  # "never been more upset"
                 value *= NEGATION_SCALAR
         words.append((value, token))
     if contrast_at >= 0:
@@ -223,7 +292,11 @@ def earful_polarity(text: str) -> tuple[float, tuple[str, ...]]:
         total += bangs if total > 0 else -bangs
     polarity = total / math.sqrt(total * total + NORMALISER)
     strongest = sorted(contributions, key=lambda c: -abs(c[0]))[:3]
-    return polarity, tuple(f"{w!r} {v:+.1f}" for v, w in strongest)
+    return (
+        polarity,
+        tuple(f"{w!r} {v:+.1f}" for v, w in strongest),
+        None if breach is None else breach.group(0),
+    )
 
 
 def label_for(polarity: float, negative_below: float, positive_above: float) -> SentimentLabel:
@@ -243,17 +316,33 @@ class SentimentScorer:
     positive_above: float
 
     def read(self, text: str) -> Reading:
+        # Reposts and copies repeat texts: a bounded cache answers them again for free.
+        return _read_cached(self, text)
+
+    def read_uncached(self, text: str) -> Reading:
         tb = textblob_polarity(text)
         cues: tuple[str, ...] = ()
         if self.backend == "textblob":
-            polarity = tb
+            polarity, breach = tb, find_breach(text)
         elif self.backend == "vader":
-            polarity = vader_polarity(text)
+            polarity, breach = vader_polarity(text), find_breach(text)
         else:
-            polarity, cues = earful_polarity(text)
+            polarity, cues, breach = earful_reading(text)
         polarity = max(-1.0, min(1.0, polarity))
         label = label_for(polarity, self.negative_below, self.positive_above)
-        return Reading(label, round(polarity, 4), round(tb, 4), cues)
+        return Reading(label, round(polarity, 4), round(tb, 4), cues, breach=breach)
+
+
+READ_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=READ_CACHE_SIZE)
+def _read_cached(scorer: SentimentScorer, text: str) -> Reading:
+    return scorer.read_uncached(text)
+
+
+def clear_sentiment_cache() -> None:
+    _read_cached.cache_clear()
 
 
 BACKENDS: dict[Backend, Callable[[str], float]] = {

@@ -30,3 +30,9 @@ def test_no_letters_no_language() -> None:
 @given(text=st.text(max_size=200))
 def test_never_raises(text: str) -> None:
     assert GUESSER.guess(text) in (None, "en", "es", "fr", "de")
+
+
+def test_one_english_marker_and_no_other_language_word_is_english() -> None:
+    assert GUESSER.guess("LAX to EWR, middle seat on a red eye. Such a noob maneuver") == "en"
+    # Spanish in plain ASCII with a word English also uses still goes to the model.
+    assert GUESSER.guess("mi maleta no llego y nadie me ayuda, es un desastre total") == "es"

@@ -134,3 +134,25 @@ def test_phrases_found_never_overlap(words: list[str]) -> None:
     ends = [end for _, end, _ in found]
     starts = [start for start, _, _ in found]
     assert all(s >= e for s, e in zip(starts[1:], ends, strict=False))
+
+
+def test_negation_stops_at_the_end_of_a_clause() -> None:
+    # "no" belongs to the first sentence: "unprofessional" stays negative.
+    assert polarity("no gate agent, no announcements. So unprofessional") < -0.1
+    assert polarity("not good") < 0
+
+
+def test_a_negated_phrase_turns() -> None:
+    assert polarity("not a great experience") < polarity("a great experience")
+    assert polarity("not a great experience") < 0.3
+
+
+def test_never_more_intensifies_instead_of_negating() -> None:
+    assert polarity("I have never been more frustrated") < -0.1
+
+
+def test_a_reported_breach_is_negative_without_a_negative_word() -> None:
+    assert polarity("your agent did not call back") < -0.1
+    # Counted once: a negative word that is also a breach is not counted twice.
+    once = earful_polarity("the screen is broken")
+    assert sum("broken" in cue for cue in once[1]) == 1

@@ -1,0 +1,53 @@
+"""The scorer builds its records without validating them twice; they must still be the
+records validation and ``model_construct`` would give."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from config.loader import DEFAULT_CONFIG_PATH, load_settings
+from streams.records import Mention, ScoredMention, Sentiment, Urgency
+from streams.scoring import build_scorer
+from streams.scoring.scorer import trusted
+
+SCORER = build_scorer(load_settings(DEFAULT_CONFIG_PATH, environ={}))
+NOW = datetime(2026, 11, 22, tzinfo=UTC)
+
+
+def mention(text: str) -> Mention:
+    return Mention.model_validate(
+        {
+            "schema_version": 1,
+            "id": "test:1",
+            "source": "test",
+            "text": text,
+            "created_at": NOW,
+            "author": {"id": "a", "handle": "h", "followers": 5000},
+            "in_reply_to": "test:0",
+        }
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300))
+def test_trusted_record_equals_constructed_and_validated_one(text: str) -> None:
+    scored = SCORER.score(mention(text), NOW)
+    values = dict(scored.__dict__)
+    constructed = ScoredMention.model_construct(**values)
+    rebuilt = trusted(ScoredMention, values)
+    assert rebuilt == constructed == scored
+    assert rebuilt.model_fields_set == constructed.model_fields_set
+    assert rebuilt.model_dump_json() == constructed.model_dump_json()
+    validated = ScoredMention.model_validate_json(scored.model_dump_json())
+    assert validated == scored
+
+
+def test_trusted_record_keeps_field_order() -> None:
+    scored = SCORER.score(mention("@acmeair my bag is lost, still waiting"), NOW)
+    assert list(scored.__dict__) == list(ScoredMention.model_fields)
+    assert scored.sentiment == Sentiment.model_validate(scored.sentiment.model_dump())
+    assert scored.urgency == Urgency.model_validate(scored.urgency.model_dump())
+    assert scored.needs_response
