@@ -63,7 +63,8 @@ class DeliveryLog:
         """Send, resume an interrupted notification under its id, or skip a duplicate.
 
         A record already handled, or published before the last outcome (a replay), is a
-        duplicate; an alert id published again is re-sent only after ``repeat_interval``.
+        duplicate; an alert id published again is re-sent only after ``repeat_interval``,
+        unless it was dead-lettered (never delivered), when it is sent at once.
         """
         entry = self._entries.get(key)
         if entry is None:
@@ -72,6 +73,10 @@ class DeliveryLog:
             return Decision("resume", entry.notification_id)
         if entry.source == source or published <= entry.at:
             return Decision("duplicate")
+        if entry.state == "dead_lettered":
+            # Never delivered: a later publication of it (say, replayed from the dead-letter
+            # topic once the channel is back) is a new chance, not a repeat.
+            return Decision("send")
         if (now - entry.at).total_seconds() < repeat_interval:
             return Decision("duplicate")
         return Decision("send", repeat=True)

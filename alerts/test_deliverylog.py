@@ -42,6 +42,14 @@ def test_a_republished_alert_waits_for_the_repeat_interval() -> None:
     assert decision.action == "send" and decision.repeat
 
 
+def test_a_dead_lettered_alert_published_again_is_sent_at_once() -> None:
+    log = DeliveryLog()
+    log.put(KEY, entry("dead_lettered"))
+    replayed = T0 + timedelta(minutes=5)  # e.g. `earful dlq replay` after the fix
+    assert decide(log, "a/1/40", replayed, replayed) == "send"
+    assert decide(log, "a/0/5", T0, replayed) == "duplicate"  # its own record read again
+
+
 def test_an_interrupted_send_is_resumed_under_its_id() -> None:
     log = DeliveryLog()
     log.put(KEY, entry("sending"))
