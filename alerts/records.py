@@ -24,7 +24,7 @@ class Silence(_Record):
     """Suppresses every alert whose labels match all ``matchers`` between start and end."""
 
     id: Annotated[str, Field(min_length=1, max_length=128)]
-    matchers: Annotated[list[str], Field(min_length=1)]
+    matchers: Annotated[list[str], Field(min_length=1, max_length=50)]
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     created_by: Annotated[str, Field(min_length=1, max_length=256)]
@@ -51,6 +51,11 @@ class Silence(_Record):
 
     def active_at(self, when: datetime) -> bool:
         return self.starts_at <= when < self.ends_at
+
+    def status(self, now: datetime) -> Literal["pending", "active", "expired"]:
+        if now >= self.ends_at:
+            return "expired"
+        return "active" if now >= self.starts_at else "pending"
 
 
 def delivery_log_key(alert_id: str, receiver: str, integration: str) -> str:

@@ -1,4 +1,5 @@
-"""The records the responder reads and writes: silences and alert states.
+"""The records the responder reads and writes: silences (defined in ``alerts.records``) and
+alert states.
 
 ``Silence`` is the value of the compacted silences topic (key: the silence id, a null
 value deletes it); ``AlertState`` is the value of the compacted alert-state topic (key:
@@ -7,32 +8,19 @@ the alert id).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from alerts.records import Silence  # one silence record, read by the alert worker too
+
+__all__ = ["AlertState", "Silence", "StateName"]
 
 StateName = Literal["open", "acknowledged", "resolved", "snoozed", "escalated"]
 
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class Silence(_Record):
-    """Alerts whose labels match every matcher are not delivered between the two times."""
-
-    id: Annotated[str, Field(min_length=1, max_length=128)]
-    matchers: Annotated[list[str], Field(min_length=1, max_length=50)]
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    created_by: Annotated[str, Field(min_length=1, max_length=256)]
-    comment: Annotated[str, Field(max_length=4096)] = ""
-
-    def status(self, now: datetime) -> Literal["pending", "active", "expired"]:
-        if now >= self.ends_at:
-            return "expired"
-        return "active" if now >= self.starts_at else "pending"
 
 
 class AlertState(_Record):
