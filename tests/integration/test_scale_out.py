@@ -15,13 +15,17 @@ import orjson
 import pytest
 
 from earful.localkafka.broker import free_port
-from streams.topics import MENTIONS_RAW, MENTIONS_SCORED, topic_name
+from streams.topics import ALERTS, MENTIONS_RAW, MENTIONS_SCORED, topic_name
 from tests.conftest import SettingsFactory
 from tests.support.kafka import publish, read_topic
 from tests.support.processes import start_worker, stop, worker_logs
 from tests.support.scrape import get, samples
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.timeout(300)]
+
+
+def booking_code(i: int) -> str:
+    return "".join("abcdefghijklmnopqrstuvwxyz"[int(d)] for d in f"{i:04d}")
 
 
 def mention(batch: str, i: int) -> tuple[bytes, bytes]:
@@ -31,7 +35,11 @@ def mention(batch: str, i: int) -> tuple[bytes, bytes]:
             "schema_version": 1,
             "id": f"test:{batch}-{i}",
             "source": "test",
-            "text": "@acmeair my flight was cancelled" if i % 3 else "acme air was fine",
+            # A booking code in letters keeps each complaint distinct (digits would not:
+            # near-identical texts are counted on the first alert, not alerted again).
+            "text": f"@acmeair my flight was cancelled, booking {booking_code(i)}"
+            if i % 3
+            else "acme air was fine",
             "created_at": datetime.now(UTC).isoformat(),
             "author": {"id": f"u{i}", "handle": f"user{i}"},
             "conversation_id": conversation,
@@ -124,6 +132,31 @@ def test_two_workers_share_the_stream_and_survive_one_stopping(
         )
         status, body = get(ports[1], "/readyz")
         assert status == 200 and b"4 partitions" in body, body
+
+        # State survives the rebalance: the remaining worker took over the stopped one's
+        # partitions with their dedupe tables (rebuilt from the changelog), so the calm
+        # mentions published again raise no second alert for any mention id.
+        publish(kafka_bootstrap, raw, [v for _, v in calm], [k for k, _ in calm])
+        read_topic(
+            kafka_bootstrap, scored_topic, expect=1800 + len(duplicates), timeout=180, settle=3
+        )
+        alerts = read_topic(
+            kafka_bootstrap, topic_name(ALERTS, prefix), expect=1, timeout=30, settle=3
+        )
+        calm_alerts = Counter(
+            alert_id
+            for r in alerts
+            if (alert_id := orjson.loads(r.value or b"")["alert_id"]).startswith(
+                "mention:test:calm-"
+            )
+            and ":similar:" not in alert_id
+        )
+        assert calm_alerts, "the calm complaints raised no alert at all"
+        assert max(calm_alerts.values()) == 1, {k: n for k, n in calm_alerts.items() if n > 1}
+        print(
+            f"[scale-out] {len(calm_alerts)} calm alerts, none raised again after the "
+            "rebalance when their mentions were published a second time"
+        )
     finally:
         stop(first)
         stop(second)
