@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from types import TracebackType
 
 import orjson
+from kafka.errors import KafkaError
 
 from alerts.worker import GROUP_ID
 from bench.harness import end_offsets, group_lag
@@ -68,18 +69,23 @@ class LagSampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def lag(self) -> int:
-        return group_lag(self.bootstrap, self.group, self.topic)
+    def lag(self) -> int | None:
+        """None while the broker cannot say (e.g. its group coordinator is still loading)."""
+        try:
+            return group_lag(self.bootstrap, self.group, self.topic)
+        except KafkaError:
+            return None
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):
-            self.samples.append(self.lag())
+            if (lag := self.lag()) is not None:
+                self.samples.append(lag)
 
-    def drained(self, timeout: float) -> int:
+    def drained(self, timeout: float) -> int | None:
         """Wait until the lag is zero; the last lag read."""
         deadline = time.monotonic() + timeout
         lag = self.lag()
-        while lag and time.monotonic() < deadline:
+        while lag != 0 and time.monotonic() < deadline:
             time.sleep(1)
             lag = self.lag()
         return lag
