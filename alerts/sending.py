@@ -17,6 +17,7 @@ from alerts.channels.base import Notifier
 from alerts.delivery import deliver_with_retry
 from alerts.dispatch import Unit
 from alerts.errors import DeliveryError
+from alerts.failpoint import Failpoint
 from alerts.inhibit import Inhibitor
 from alerts.metrics import AlertMetrics
 from alerts.notifications import Notification
@@ -39,6 +40,7 @@ class Sender:
         inhibitor: Inhibitor,
         metrics: AlertMetrics,
         clock: Callable[[], datetime] = now_utc,
+        failpoint: Failpoint | None = None,
     ) -> None:
         self.settings = settings
         self.notifiers = notifiers
@@ -48,6 +50,7 @@ class Sender:
         self.inhibitor = inhibitor
         self.metrics = metrics
         self.clock = clock
+        self.failpoint = failpoint or Failpoint()
         self.fallbacks = {t.name: t.fallback_receiver for t in settings.teams}
         self._background: set[asyncio.Task[None]] = set()
 
@@ -84,11 +87,13 @@ class Sender:
             self.settings.retry,
             on_retry=partial(self._retrying, notification, units),
         )
+        self.failpoint.reach("after_channel_answer")
         if result.delivered:
             await self._delivered(notification, units, result.attempts)
         else:
             assert result.error is not None
             await self._failed(notification, units, result.error, result.attempts)
+        self.failpoint.reach("after_record")
         for unit in units:
             self.tracker.release(unit.ticket)
 

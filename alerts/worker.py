@@ -28,6 +28,7 @@ from alerts.channels.base import Notifier
 from alerts.channels.console import ConsoleNotifier
 from alerts.deliverylog import DeliveryLog
 from alerts.dispatch import Dispatcher, Unit
+from alerts.failpoint import Failpoint
 from alerts.follow import TopicFollower
 from alerts.inhibit import Inhibitor
 from alerts.metrics import AlertMetrics
@@ -101,6 +102,7 @@ class AlertWorker:
         self._sender: Sender | None = None
         self._recorder: DeliveryRecorder | None = None
         self._followers: list[TopicFollower] = []
+        self.failpoint = Failpoint.from_env()  # crash points for fault tests; unset: none
 
     async def run(self, stop: asyncio.Event) -> None:
         kafka = self.settings.kafka
@@ -122,6 +124,7 @@ class AlertWorker:
             self.silences,
             self.inhibitor,
             self.metrics,
+            failpoint=self.failpoint,
         )
         self._followers = [
             TopicFollower(kafka, topic_name(DELIVERY_LOG, prefix), self.delivery_log.apply, "log"),
@@ -213,6 +216,7 @@ class AlertWorker:
         """Route one record into groups; the ticket is held until every unit is handled."""
         assert self._recorder is not None
         self.metrics.consumed.labels(STAGE, record.topic).inc()
+        self.failpoint.reach("after_consume")
         ticket = self.tracker.begin((record.topic, record.partition), record.offset)
         try:
             alert = Alert.model_validate_json(record.value or b"")

@@ -11,20 +11,24 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def start_earful(config: Path, workdir: Path, *args: str) -> subprocess.Popen[bytes]:
-    """``earful --config CONFIG ARGS...`` as a process, its output in a log in workdir."""
+def start_earful(
+    config: Path, workdir: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """``earful --config CONFIG ARGS...`` as a process, its output in a log in workdir;
+    ``env`` adds variables (e.g. ``EARFUL_FAILPOINT``) to the test's environment."""
     log = open(workdir / f"{args[0]}-{os.getpid()}-{len(list(workdir.iterdir()))}.log", "ab")  # noqa: SIM115
-    env = {**os.environ, "EARFUL_HOME": str(workdir / ".earful")}
     return subprocess.Popen(
         [sys.executable, "-m", "earful", "--config", str(config), *args],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env=env,
+        env={**os.environ, "EARFUL_HOME": str(workdir / ".earful"), **(env or {})},
         cwd=workdir,
     )
 
 
-def start_worker(kind: str, config: Path, workdir: Path, *extra: str) -> subprocess.Popen[bytes]:
+def start_worker(
+    kind: str, config: Path, workdir: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     return start_earful(
         config,
         workdir,
@@ -35,6 +39,7 @@ def start_worker(kind: str, config: Path, workdir: Path, *extra: str) -> subproc
         "--datadir",
         str(workdir / f"faust-{kind}"),
         *extra,
+        env=env,
     )
 
 
