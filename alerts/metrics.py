@@ -24,6 +24,7 @@ FAILURE_REASONS = (
     "other",
 )
 SUPPRESSION_REASONS = ("silenced", "inhibited")
+ALERT_OUTCOMES = ("delivered", "failed")
 FALLBACK_OUTCOMES = ("delivered", "failed", "none_configured")
 DELIVERY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 86400)
 
@@ -35,6 +36,7 @@ class AlertMetrics(StageMetrics):
         consumes: Iterable[str],
         produces: Iterable[str],
         receivers: Iterable[str] = (),
+        teams: Iterable[str] = (),
     ) -> None:
         super().__init__(registry, "alerts", consumes, produces)
         self.delivered = Counter(
@@ -96,7 +98,30 @@ class AlertMetrics(StageMetrics):
             self.fallbacks.labels(outcome)
         for integration in INTEGRATIONS:
             self.latency.labels(integration)
+        self.outcomes = Counter(
+            "earful_alert_outcomes_total",
+            "Alerts a channel accepted or that were given up on, by team and priority.",
+            ["team", "priority", "integration", "outcome"],
+            registry=registry,
+        )
+        self.teams: frozenset[str] = frozenset()
         self.add_receivers(receivers)
+        self.add_teams(teams)
+
+    def add_teams(self, teams: Iterable[str]) -> None:
+        """Teams come from the config (plus ``none`` and ``other``): a bounded label."""
+        self.teams = self.teams | frozenset(teams)
+        for team in (*sorted(self.teams), "none", "other"):
+            for priority in ("P1", "P2", "P3", "P4"):
+                for integration in INTEGRATIONS:
+                    for outcome in ALERT_OUTCOMES:
+                        self.outcomes.labels(team, priority, integration, outcome)
+
+    def observe_outcome(
+        self, team: str | None, priority: str, integration: str, outcome: str
+    ) -> None:
+        label = "none" if team is None else team if team in self.teams else "other"
+        self.outcomes.labels(label, priority, integration, outcome).inc()
 
     def add_receivers(self, receivers: Iterable[str]) -> None:
         """Receiver names come from the config, so this label stays bounded."""

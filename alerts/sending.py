@@ -128,6 +128,10 @@ class Sender:
     ) -> None:
         integration = notification.integration_name
         self.metrics.delivered.labels(integration).inc()
+        for unit in units:
+            self.metrics.observe_outcome(
+                unit.alert.team, unit.alert.priority, integration, "delivered"
+            )
         await self.recorder.outcome(units, "delivered", notification.id)
         now = time.time()
         for unit in units:
@@ -152,6 +156,10 @@ class Sender:
     ) -> None:
         integration = notification.integration_name
         self.metrics.failed.labels(integration, error.reason).inc()
+        for unit in units:
+            self.metrics.observe_outcome(
+                unit.alert.team, unit.alert.priority, integration, "failed"
+            )
         detail = f"{notification.receiver}/{integration}: {error} after {attempts} attempts"
         for unit in units:
             await self.recorder.audit(

@@ -29,4 +29,48 @@ def test_no_label_takes_a_value_from_alert_content() -> None:
         for sample in family.samples
         for name in sample.labels
     }
-    assert labels <= {"integration", "reason", "receiver", "outcome", "le"}
+    # team and priority come from the alert but are mapped onto bounded sets (the config's
+    # teams plus none/other; P1..P4), checked below.
+    assert labels <= {"integration", "reason", "receiver", "outcome", "le", "team", "priority"}
+    values = {
+        (name, value)
+        for family in registry.collect()
+        for sample in family.samples
+        for name, value in sample.labels.items()
+        if name in ("team", "priority")
+    }
+    assert {v for n, v in values if n == "team"} == {"none", "other"}
+    assert {v for n, v in values if n == "priority"} == {"P1", "P2", "P3", "P4"}
+
+
+def test_outcomes_by_team_and_priority_start_at_zero_and_stay_bounded() -> None:
+    registry = CollectorRegistry()
+    metrics = AlertMetrics(registry, consumes=[], produces=[], teams=["air-care"])
+    zero = {"team": "air-care", "priority": "P1", "integration": "slack", "outcome": "failed"}
+    assert registry.get_sample_value("earful_alert_outcomes_total", zero) == 0
+    metrics.observe_outcome("air-care", "P2", "webhook", "delivered")
+    metrics.observe_outcome("a-team-from-elsewhere", "P2", "webhook", "delivered")
+    metrics.observe_outcome(None, "P4", "console", "delivered")
+
+    def value(team: str, priority: str, integration: str) -> float | None:
+        labels = {
+            "team": team,
+            "priority": priority,
+            "integration": integration,
+            "outcome": "delivered",
+        }
+        return registry.get_sample_value("earful_alert_outcomes_total", labels)
+
+    assert value("air-care", "P2", "webhook") == 1
+    assert value("other", "P2", "webhook") == 1
+    assert value("none", "P4", "console") == 1
+    assert value("a-team-from-elsewhere", "P2", "webhook") is None
+
+
+def test_teams_can_be_added_after_construction_as_the_worker_does() -> None:
+    registry = CollectorRegistry()
+    metrics = AlertMetrics(registry, consumes=[], produces=[])
+    metrics.add_teams(["bank-care"])
+    metrics.observe_outcome("bank-care", "P3", "email", "failed")
+    labels = {"team": "bank-care", "priority": "P3", "integration": "email", "outcome": "failed"}
+    assert registry.get_sample_value("earful_alert_outcomes_total", labels) == 1

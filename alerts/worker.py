@@ -83,6 +83,7 @@ class AlertWorker:
                 for c in receiver.integration_configs()
             ]
         metrics.add_receivers(self.notifiers)
+        metrics.add_teams(team.name for team in settings.teams)
         self.delivery_log = DeliveryLog()
         self.silences = SilenceView()
         self.inhibitor = Inhibitor.build(settings.inhibit_rules)

@@ -189,6 +189,7 @@ def attach_spike_agent(
     alerts: faust.TopicT,
     state: MutableMapping[str, Any],
     settings: Settings,
+    metrics: ScoringMetrics | None = None,
 ) -> None:
     """Register the spike agent: one detector state per brand/topic series, in a
     changelog-backed table, so a crisis raises one alert even across restarts. A timer
@@ -212,6 +213,8 @@ def attach_spike_agent(
                 )
             for spike in events:
                 alert = crisis_alert(spike, settings, datetime.now(UTC))
+                if metrics is not None:
+                    metrics.spikes.labels(alert.kind).inc()
                 await alerts.send(key=series.encode(), value=alert.model_dump_json().encode())
             state[series] = current.to_dict()
             yield None

@@ -101,6 +101,7 @@ def create_app(
                 "spike-state", default=None, partitions=kafka.partitions_for("spike_events")
             ),
             settings=settings,
+            metrics=metrics,
         )
     app.earful_metrics = metrics  # type: ignore[attr-defined]
     return app

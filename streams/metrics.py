@@ -208,6 +208,14 @@ class ScoringMetrics(StageMetrics):
             ["brand", "sentiment", "priority", "needs_response"],
             registry=registry,
         )
+        self.spikes = Counter(
+            "earful_spikes_total",
+            "Crises the spike detector opened (crisis) and closed (crisis_resolved).",
+            ["kind"],
+            registry=registry,
+        )
+        for kind in ("crisis", "crisis_resolved"):
+            self.spikes.labels(kind)
         for brand in (*sorted(self.brands), NO_BRAND, OTHER_BRAND):
             for label in ("negative", "neutral", "positive"):
                 for priority in ("P1", "P2", "P3", "P4"):
