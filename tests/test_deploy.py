@@ -149,7 +149,7 @@ def test_compose_runs_kafka_every_worker_prometheus_and_provisioned_grafana() ->
         for job in prometheus["scrape_configs"]
         for sd in job["dns_sd_configs"]
     }
-    for kind in ("streams", "alerts"):
+    for kind in ("streams", "alerts", "responder"):
         command = services[kind]["command"]
         port = int(command[command.index("--metrics-port") + 1])
         assert command[:2] == ["worker", kind]
