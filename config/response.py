@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from config.alerting import check_matchers
 from config.base import Strict, config_error
-from config.matchers import MatcherSyntaxError, parse_matcher
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -127,12 +127,7 @@ class EscalationChain(Strict):
     @field_validator("matchers")
     @classmethod
     def _parse(cls, value: list[str]) -> list[str]:
-        for text in value:
-            try:
-                parse_matcher(text)
-            except MatcherSyntaxError as error:
-                raise config_error(str(error), 'write it as label="value"') from None
-        return value
+        return check_matchers(value)
 
     def step_count(self) -> int:
         return len(self.steps) * (self.repeat + 1)
