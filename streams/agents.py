@@ -61,6 +61,12 @@ def attach_scoring_agent(
         # it before the batch's events are acked (at least once, no round trip per message).
         concrete = cast(faust.Stream[Any], stream)
         async for events in concrete.take_events(batch_size, batch_wait_seconds):
+            # take_events acks a batch in a ``finally``, also when this agent is cancelled
+            # mid-batch (a stop or rebalance): an extra reference per message, dropped only
+            # once all the batch produced is written, keeps that ack from committing an
+            # offset whose output was never sent.
+            for event in events:
+                event.message.incref()
             pending: list[Awaitable[Any]] = []
             for event in events:
                 # Tables write their changelog to the partition of the event in hand, found
@@ -132,6 +138,8 @@ def attach_scoring_agent(
                 metrics.processing.labels(STAGE).observe(time.perf_counter() - started)
             current_event_var.set(None)
             await asyncio.gather(*pending)
+            for event in events:
+                event.message.decref()
             yield None
 
     app.agent(topics.source, name="earful.score_mentions")(score_mentions)

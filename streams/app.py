@@ -12,6 +12,7 @@ from config.kafka_security import kafka_client_options
 from config.schema import Settings
 from streams.agents import ScoringTopics, attach_scoring_agent, attach_spike_agent
 from streams.metrics import HealthState, ScoringMetrics
+from streams.rebalance import fence_seeks
 from streams.scoring import build_scorer
 from streams.topics import (
     ALERTS,
@@ -103,6 +104,7 @@ def create_app(
             settings=settings,
             metrics=metrics,
         )
+    fence_seeks(app)
     app.earful_metrics = metrics  # type: ignore[attr-defined]
     return app
 

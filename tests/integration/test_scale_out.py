@@ -15,9 +15,10 @@ import orjson
 import pytest
 
 from earful.localkafka.broker import free_port
+from streams.app import APP_ID
 from streams.topics import ALERTS, MENTIONS_RAW, MENTIONS_SCORED, topic_name
 from tests.conftest import SettingsFactory
-from tests.support.kafka import publish, read_topic
+from tests.support.kafka import publish, read_topic, read_until_ids, where_ids_are
 from tests.support.processes import start_worker, stop, worker_logs
 from tests.support.scrape import get, samples
 
@@ -113,12 +114,14 @@ def test_two_workers_share_the_stream_and_survive_one_stopping(
         stopped_at = time.monotonic()
         stop(first)  # SIGTERM: finishes what it holds, commits, leaves the group
         publisher.join(timeout=60)
-        scored = read_topic(kafka_bootstrap, scored_topic, expect=1500, timeout=180, settle=3)
+        expected = {f"test:calm-{i}" for i in range(300)} | {f"test:storm-{i}" for i in range(1200)}
+        scored = read_until_ids(kafka_bootstrap, scored_topic, expected, timeout=180, settle=3)
         took = time.monotonic() - stopped_at
         ids = Counter(orjson.loads(r.value or b"")["id"] for r in scored)
-        expected = {f"test:calm-{i}" for i in range(300)} | {f"test:storm-{i}" for i in range(1200)}
         assert set(ids) == expected, (
             f"missing {len(expected - set(ids))}: {sorted(expected - set(ids))[:5]}\n"
+            + where_ids_are(kafka_bootstrap, raw, expected - set(ids), f"{prefix}{APP_ID}")
+            + "\n"
             + worker_logs(tmp_path)
         )
         duplicates = {i: n for i, n in ids.items() if n > 1}

@@ -12,7 +12,7 @@ import pytest
 from earful.localkafka import LocalKafka
 from streams.topics import DEAD_LETTERS, MENTIONS_RAW, MENTIONS_SCORED, topic_name
 from tests.conftest import SettingsFactory
-from tests.support.kafka import publish, read_topic
+from tests.support.kafka import publish, read_topic, read_until_ids
 from tests.support.mentions import mention, nasty_invalid_messages, nasty_valid_texts
 from tests.support.processes import start_worker, stop, worker_logs
 
@@ -52,6 +52,38 @@ def test_scoring_worker_killed_mid_stream_loses_no_mention(
     print(
         f"\nkill -9 mid-stream: sent {count}, scored {len(ids)}, "
         f"re-scored after restart {len(ids) - len(set(ids))}"
+    )
+
+
+@pytest.mark.timeout(300)
+def test_scoring_worker_stopped_mid_batch_loses_no_mention(
+    make_settings: SettingsFactory,
+    tmp_path: Path,
+) -> None:
+    """A graceful stop (SIGTERM) while batches are in flight commits only what was
+    written: after three stops and restarts, every mention is on the scored topic."""
+    settings, config = make_settings()
+    bootstrap, prefix = settings.kafka.bootstrap_servers, settings.kafka.topic_prefix
+    count = 6000
+    publish(bootstrap, topic_name(MENTIONS_RAW, prefix), [mention(i) for i in range(count)])
+    scored = topic_name(MENTIONS_SCORED, prefix)
+    for stops in range(1, 4):
+        worker = start_worker("streams", config, tmp_path)
+        try:
+            wait_until_count(bootstrap, scored, 500 * stops, timeout=120)
+        finally:
+            stop(worker)
+    restarted = start_worker("streams", config, tmp_path)
+    try:
+        records = read_until_ids(bootstrap, scored, {f"test:{i}" for i in range(count)}, 180)
+        ids = [orjson.loads(r.value or b"")["id"] for r in records]
+    finally:
+        stop(restarted)
+    missing = {f"test:{i}" for i in range(count)} - set(ids)
+    assert not missing, f"{len(missing)} lost, e.g. {sorted(missing)[:5]}\n" + worker_logs(tmp_path)
+    print(
+        f"\nSIGTERM mid-batch x3: sent {count}, scored {len(ids)}, "
+        f"re-scored after restarts {len(ids) - len(set(ids))}"
     )
 
 
