@@ -10,13 +10,14 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaProducer
 
+from alerts.channels.base import Receipt
 from alerts.deliverylog import DeliveryLog
 from alerts.dispatch import Unit
 from alerts.metrics import AlertMetrics
 from alerts.records import AuditEvent, AuditOutcome, DeliveryLogEntry, DeliveryState
 from config.schema import Settings
 from streams.deadletters import dead_letter_headers
-from streams.records import DeadLetterReason
+from streams.records import Alert, DeadLetterReason
 from streams.topics import DEAD_LETTERS, DELIVERY_AUDIT, DELIVERY_LOG, topic_name
 
 STAGE = "alerts"
@@ -72,23 +73,45 @@ class DeliveryRecorder:
         )
         self.metrics.produced.labels(STAGE, self.audit_topic).inc()
 
-    async def outcome(self, units: list[Unit], state: DeliveryState, notification_id: str) -> None:
-        """Write the outcome of each unit to the delivery log and wait until it is stored."""
-        futures = []
+    async def outcome(
+        self,
+        units: list[Unit],
+        state: DeliveryState,
+        notification_id: str,
+        *,
+        receipt: Receipt | None = None,
+        sent: Alert | None = None,
+    ) -> None:
+        """Write the outcome of each unit to the delivery log and wait until it is stored;
+        with a ``receipt`` (and the alert ``sent``), the message can be updated later."""
         at = now_utc()
-        for unit in units:
-            entry = DeliveryLogEntry(
-                state=state, notification_id=notification_id, at=at, source=unit.source
+        entries = {
+            unit.key(): DeliveryLogEntry(
+                state=state,
+                notification_id=notification_id,
+                at=at,
+                source=unit.source,
+                receipt=None if receipt is None else receipt.ref,
+                sent=None if receipt is None else sent,
             )
-            self.delivery_log.put(unit.key(), entry)
+            for unit in units
+        }
+        await self.write_log(entries)
+
+    async def write_log(self, entries: dict[str, DeliveryLogEntry]) -> None:
+        """Put entries (by delivery log key) in the log, in memory at once, and wait until
+        the topic stored them."""
+        futures = []
+        for key, entry in entries.items():
+            self.delivery_log.put(key, entry)
             futures.append(
                 await self.producer.send(
-                    self.log_topic, key=unit.key().encode(), value=entry.model_dump_json().encode()
+                    self.log_topic, key=key.encode(), value=entry.model_dump_json().encode()
                 )
             )
         for future in futures:
             await future
-        self.metrics.produced.labels(STAGE, self.log_topic).inc(len(units))
+        self.metrics.produced.labels(STAGE, self.log_topic).inc(len(entries))
 
     async def dead_letter(self, record: Any, reason: DeadLetterReason, detail: str) -> None:
         headers = dead_letter_headers(

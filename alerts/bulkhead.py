@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
-from alerts.channels.base import Notifier
+from alerts.channels.base import Notifier, Receipt, StateUpdater
 from alerts.errors import DeliveryError
 from streams.records import Alert
 
@@ -25,10 +25,15 @@ class TimedNotifier:
         self.seconds = seconds
         self.integration = inner.integration
 
-    async def notify(self, alert: Alert) -> None:
+    @property
+    def state_updater(self) -> StateUpdater | None:
+        """The channel, when it can show a state change on what it sent."""
+        return self.inner if isinstance(self.inner, StateUpdater) else None
+
+    async def notify(self, alert: Alert) -> Receipt | None:
         try:
             async with asyncio.timeout(self.seconds):
-                await self.inner.notify(alert)
+                return await self.inner.notify(alert)
         except TimeoutError:
             raise DeliveryError(
                 f"{self.integration} did not answer within {self.seconds:g} s",

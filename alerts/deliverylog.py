@@ -26,14 +26,22 @@ class Decision:
     repeat: bool = False
 
 
+def alert_id_of(key: str) -> str:
+    """The alert id in a delivery log key ``alert_id|receiver|integration`` (an alert id
+    may itself hold ``|``; receivers and integrations do not)."""
+    return key.rsplit("|", 2)[0]
+
+
 class DeliveryLog:
     def __init__(self) -> None:
         self._entries: dict[str, DeliveryLogEntry] = {}
+        self._keys_by_alert: dict[str, set[str]] = {}
 
     def apply(self, record: Any) -> None:
         key = record.key.decode("utf-8", "replace") if record.key else ""
         if record.value is None:
             self._entries.pop(key, None)
+            self._keys_by_alert.get(alert_id_of(key), set()).discard(key)
             return
         try:
             entry = DeliveryLogEntry.model_validate_json(record.value)
@@ -47,9 +55,16 @@ class DeliveryLog:
         # Our own writes land in memory at once and come back from the topic later.
         if known is None or entry.at >= known.at:
             self._entries[key] = entry
+            self._keys_by_alert.setdefault(alert_id_of(key), set()).add(key)
 
     def get(self, key: str) -> DeliveryLogEntry | None:
         return self._entries.get(key)
+
+    def for_alert(self, alert_id: str) -> dict[str, DeliveryLogEntry]:
+        """Every entry of one alert (one per receiver and integration), by key."""
+        return {
+            k: self._entries[k] for k in self._keys_by_alert.get(alert_id, ()) if k in self._entries
+        }
 
     def decide(
         self,

@@ -104,6 +104,16 @@ class AlertMetrics(StageMetrics):
             ["team", "priority", "integration", "outcome"],
             registry=registry,
         )
+        self.message_updates = Counter(
+            "earful_alert_message_updates_total",
+            "Sent messages updated to show an alert's new state (Slack chat.update, "
+            "PagerDuty acknowledge/resolve), or that could not be.",
+            ["integration", "outcome"],
+            registry=registry,
+        )
+        for integration in ("slack", "pagerduty"):
+            for outcome in ("updated", "failed"):
+                self.message_updates.labels(integration, outcome)
         self.teams: frozenset[str] = frozenset()
         self.add_receivers(receivers)
         self.add_teams(teams)

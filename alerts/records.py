@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from config.matchers import Matcher, MatcherSyntaxError, parse_matcher
+from streams.records import Alert
 
 
 class _Record(BaseModel):
@@ -77,6 +78,15 @@ class DeliveryLogEntry(_Record):
     notification_id: str
     at: AwareDatetime
     source: str = Field(description="topic/partition/offset the alert was read from")
+    # Kept only for a message a channel can edit later (Slack chat.update, PagerDuty):
+    receipt: dict[str, str] | None = Field(
+        default=None, description="what the channel gave back, e.g. Slack's channel and ts"
+    )
+    sent: Alert | None = Field(default=None, description="the alert as sent, to redraw it")
+    shown_state: str | None = Field(default=None, description="the state the message shows")
+    shown_at: AwareDatetime | None = Field(
+        default=None, description="when that state was set (the alert-state record's at)"
+    )
 
 
 AuditOutcome = Literal[

@@ -13,7 +13,7 @@ from functools import partial
 import structlog
 
 from alerts.audit import DeliveryRecorder, now_utc
-from alerts.channels.base import Notifier
+from alerts.channels.base import Notifier, Receipt
 from alerts.delivery import deliver_with_retry
 from alerts.dispatch import Unit
 from alerts.errors import DeliveryError
@@ -89,7 +89,9 @@ class Sender:
         )
         self.failpoint.reach("after_channel_answer")
         if result.delivered:
-            await self._delivered(notification, units, result.attempts)
+            # A message of one alert can show that alert's state later; a group's cannot.
+            receipt = None if notification.multi else result.receipt
+            await self._delivered(notification, units, result.attempts, receipt)
         else:
             assert result.error is not None
             await self._failed(notification, units, result.error, result.attempts)
@@ -124,7 +126,11 @@ class Sender:
             task.add_done_callback(self._background.discard)
 
     async def _delivered(
-        self, notification: Notification, units: list[Unit], attempts: int
+        self,
+        notification: Notification,
+        units: list[Unit],
+        attempts: int,
+        receipt: Receipt | None = None,
     ) -> None:
         integration = notification.integration_name
         self.metrics.delivered.labels(integration).inc()
@@ -132,7 +138,9 @@ class Sender:
             self.metrics.observe_outcome(
                 unit.alert.team, unit.alert.priority, integration, "delivered"
             )
-        await self.recorder.outcome(units, "delivered", notification.id)
+        await self.recorder.outcome(
+            units, "delivered", notification.id, receipt=receipt, sent=notification.alert
+        )
         now = time.time()
         for unit in units:
             published = unit.record.timestamp / 1000 if unit.record is not None else now

@@ -28,7 +28,7 @@ class Recorder:
     async def audit(self, unit: Unit, outcome: str, **fields: Any) -> None:
         self.calls.append(("audit", unit.alert.alert_id, outcome, fields.get("reason", "")))
 
-    async def outcome(self, units: list[Unit], state: str, notification_id: str) -> None:
+    async def outcome(self, units: list[Unit], state: str, notification_id: str, **_: Any) -> None:
         self.calls.append(("log", tuple(u.alert.alert_id for u in units), state, notification_id))
 
     async def dead_letter(self, record: Any, reason: DeadLetterReason, detail: str) -> None:

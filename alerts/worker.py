@@ -37,6 +37,7 @@ from alerts.offsets import OffsetTracker, Partition
 from alerts.routing import RouteNode, alert_labels, routes_for
 from alerts.sending import Sender
 from alerts.silences import SilenceView
+from alerts.updates import MessageUpdater
 from alerts.wiring import NotifierFactory
 from alerts.wiring import notifier_factory as default_notifier_factory
 from config.kafka_security import kafka_client_options
@@ -103,6 +104,9 @@ class AlertWorker:
         self._sender: Sender | None = None
         self._recorder: DeliveryRecorder | None = None
         self._followers: list[TopicFollower] = []
+        self.updater = MessageUpdater(
+            self.notifiers, self.delivery_log, settings.retry, metrics, self._owns_source
+        )
         self.failpoint = Failpoint.from_env()  # crash points for fault tests; unset: none
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -117,6 +121,7 @@ class AlertWorker:
         )
         await producer.start()
         self._recorder = DeliveryRecorder(self.settings, producer, self.delivery_log, self.metrics)
+        self.updater.recorder = self._recorder
         self._sender = Sender(
             self.settings,
             self.notifiers,
@@ -130,14 +135,14 @@ class AlertWorker:
         self._followers = [
             TopicFollower(kafka, topic_name(DELIVERY_LOG, prefix), self.delivery_log.apply, "log"),
             TopicFollower(kafka, topic_name(SILENCES, prefix), self.silences.apply, "silences"),
+            TopicFollower(
+                kafka, topic_name(ALERT_STATE, prefix), self._observe_state, "alert-state"
+            ),
         ]
         if self.inhibitor.rules:  # open sources may sit on partitions other workers own
-            self._followers += [
-                TopicFollower(kafka, self.alerts_topic, self._observe_source, "inhibition"),
-                TopicFollower(
-                    kafka, topic_name(ALERT_STATE, prefix), self._observe_state, "alert-state"
-                ),
-            ]
+            self._followers.append(
+                TopicFollower(kafka, self.alerts_topic, self._observe_source, "inhibition")
+            )
         consumer = AIOKafkaConsumer(
             **kafka_client_options(kafka, "aiokafka"),
             client_id=f"{kafka.client_id}-alerts",
@@ -160,6 +165,7 @@ class AlertWorker:
             background = [
                 asyncio.create_task(self._schedule(), name="dispatch"),
                 asyncio.create_task(self._commit_every(stop), name="commit"),
+                asyncio.create_task(self._show_states(), name="message-updates"),
             ]
             log.info(
                 "alert worker started",
@@ -203,8 +209,10 @@ class AlertWorker:
         self.inhibitor.observe(alert.alert_id, alert_labels(alert), alert.created_at)
 
     def _observe_state(self, record: Any) -> None:
-        """An inhibiting alert resolved by a person no longer inhibits."""
-        if record.value is None:
+        """Show the state on the alert's messages; an inhibiting alert resolved by a person
+        no longer inhibits."""
+        self.updater.observe(record)
+        if record.value is None or not self.inhibitor.rules:
             return
         try:
             change = orjson.loads(record.value)
@@ -255,6 +263,19 @@ class AlertWorker:
                 self.tracker.hold(ticket)
                 self.dispatcher.add(unit, now)
         self.tracker.release(ticket)
+
+    def _owns_source(self, source: str) -> bool:
+        """Whether the alerts partition of a delivery log ``source`` is assigned here."""
+        topic, partition, _ = source.rsplit("/", 2)
+        consumer = self._consumer
+        return consumer is not None and any(
+            tp.topic == topic and str(tp.partition) == partition for tp in consumer.assignment()
+        )
+
+    async def _show_states(self) -> None:
+        """Apply state changes to sent messages, never while the delivery log catches up
+        after a rebalance (it says which messages exist and what they show)."""
+        await self.updater.run(ready=self._log_ready)
 
     async def _schedule(self) -> None:
         """Flush groups when they are due, into their receivers' bulkheads."""

@@ -45,10 +45,15 @@ class Notifier(Protocol):
 
 @runtime_checkable
 class StateUpdater(Protocol):
-    """A channel that can show a state change on what it sent (Slack, PagerDuty)."""
+    """A channel that can show a state change on what it sent (Slack, PagerDuty);
+    ``state`` None: open again (a snooze ended)."""
 
     integration: str
 
     async def update(
-        self, alert: Alert, state: AlertStateName, receipt: Receipt, by: str | None = None
+        self,
+        alert: Alert,
+        state: AlertStateName | None,
+        receipt: Receipt,
+        by: str | None = None,
     ) -> None: ...

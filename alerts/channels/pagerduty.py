@@ -110,10 +110,14 @@ class PagerDutyNotifier:
         await self._send(self._follow_up("resolve", alert_id))
 
     async def update(
-        self, alert: Alert, state: AlertStateName, receipt: Receipt, by: str | None = None
+        self,
+        alert: Alert,
+        state: AlertStateName | None,
+        receipt: Receipt,
+        by: str | None = None,
     ) -> None:
-        action = STATE_ACTIONS[state]
-        if action is not None:
+        action = None if state is None else STATE_ACTIONS[state]
+        if action is not None:  # open again (a snooze ended): PagerDuty has no such event
             await self._send(self._follow_up(action, alert.alert_id))
 
     async def close(self) -> None:

@@ -271,9 +271,14 @@ class SlackNotifier:
         return Receipt(self.integration, {"channel": channel, "ts": ts})
 
     async def update(
-        self, alert: Alert, state: AlertStateName, receipt: Receipt, by: str | None = None
+        self,
+        alert: Alert,
+        state: AlertStateName | None,
+        receipt: Receipt,
+        by: str | None = None,
     ) -> None:
-        """Rewrite the sent message (``chat.update``) to show its new state."""
+        """Rewrite the sent message (``chat.update``) to show its new state (None: open,
+        with its buttons back)."""
         if self.config.app_token is None:
             raise DeliveryError(
                 "an incoming webhook cannot update a message it sent",
