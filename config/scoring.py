@@ -116,9 +116,12 @@ class LanguageSettings(_Strict):
 
 
 class DuplicateSettings(_Strict):
-    """Near-identical texts within ``window_seconds`` count on the first alert."""
+    """Near-identical texts within ``window_seconds`` count on the first alert; a mention
+    id that alerted is remembered for ``remember_ids_seconds`` (then forgotten, so the
+    dedupe tables stay bounded; the alert worker's delivery log still stops a repeat)."""
 
     window_seconds: Annotated[int, Field(ge=1, le=7 * 86400)] = 3600
+    remember_ids_seconds: Annotated[int, Field(ge=1, le=30 * 86400)] = 86400
     enabled: bool = True
 
 

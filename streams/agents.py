@@ -19,6 +19,7 @@ from config.schema import Settings
 from config.scoring import DuplicateSettings
 from streams import duplicates
 from streams.deadletters import dead_letter_headers
+from streams.expiry import Expiry, NotedTable
 from streams.metrics import ScoringMetrics
 from streams.pipeline import Scored, crisis_alert, mention_alert, process
 from streams.scoring import Scorer
@@ -43,8 +44,9 @@ def attach_scoring_agent(
     topics: ScoringTopics,
     scorer: Scorer,
     metrics: ScoringMetrics,
-    seen: MutableMapping[str, Any],
-    similar: MutableMapping[str, Any],
+    seen: NotedTable,
+    similar: NotedTable,
+    expiry: Expiry,
     dedup: DuplicateSettings,
     spikes_enabled: bool,
     batch_size: int = 500,
@@ -52,7 +54,8 @@ def attach_scoring_agent(
 ) -> None:
     """Register the scoring agent on ``app``. An offset is committed only after what it
     produced is written (at least once). ``seen`` and ``similar`` are changelog-backed
-    tables: no second alert for a mention id or a near copy, also after a restart."""
+    tables: no second alert for a mention id or a near copy, also after a restart; their
+    old entries are deleted as events of their partition pass (``streams.expiry``)."""
     scored_name = topics.scored.get_topic_name()
     dead_name = topics.dead_letters.get_topic_name()
 
@@ -76,6 +79,8 @@ def attach_scoring_agent(
                 started = time.perf_counter()
                 message = event.message
                 metrics.consumed.labels(STAGE, message.topic).inc()
+                seen.partition = similar.partition = message.partition
+                expiry.sweep(message.partition, time.time())
                 outcome = process(event.value, scorer)
                 if isinstance(outcome, Scored):
                     s = outcome.scored

@@ -11,6 +11,14 @@ from prometheus_client import CollectorRegistry
 from config.kafka_security import kafka_client_options
 from config.schema import Settings
 from streams.agents import ScoringTopics, attach_scoring_agent, attach_spike_agent
+from streams.expiry import (
+    ExpiresAt,
+    ExpiringTable,
+    Expiry,
+    NotedTable,
+    seen_expiry,
+    similar_expiry,
+)
 from streams.metrics import HealthState, ScoringMetrics
 from streams.rebalance import fence_seeks
 from streams.scoring import build_scorer
@@ -53,6 +61,10 @@ def create_app(
         producer_linger=0.02,
         producer_max_request_size=DEAD_LETTER_MAX_BYTES + 64 * 1024,
         broker_commit_interval=COMMIT_INTERVAL_SECONDS,
+        # No standby copies of other workers' tables: their entries expire only where the
+        # partition is processed; a worker taking a partition over rebuilds its tables from
+        # the changelog (kept small by that expiry).
+        table_standby_replicas=0,
     )
 
     def topic(spec: Any) -> faust.TopicT:
@@ -83,14 +95,33 @@ def create_app(
         spike_events=topic(SPIKE_EVENTS),
     )
     raw_partitions = kafka.partitions_for("mentions_raw")
+    dedup = scoring.duplicates
+    expiry = Expiry({})
+
+    def dedupe_table(name: str, table_name: str, expires_at: ExpiresAt) -> NotedTable:
+        async def remember_expiry(event: Any) -> None:  # entries replayed at start-up
+            if event.value is not None:
+                key = event.key.decode() if isinstance(event.key, bytes) else str(event.key)
+                expiry.note(event.message.partition, name, key, event.value)
+
+        table = app.Table(
+            table_name,
+            default=None,
+            partitions=raw_partitions,
+            on_changelog_event=remember_expiry,
+        )
+        expiry.tables[name] = ExpiringTable(name, table, expires_at)
+        return NotedTable(name, table, expiry)
+
     attach_scoring_agent(
         app,
         topics=topics,
         scorer=scorer,
         metrics=metrics,
-        seen=app.Table("alerted-mentions", default=None, partitions=raw_partitions),
-        similar=app.Table("similar-texts", default=None, partitions=raw_partitions),
-        dedup=scoring.duplicates,
+        seen=dedupe_table("seen", "alerted-mentions", seen_expiry(dedup.remember_ids_seconds)),
+        similar=dedupe_table("similar", "similar-texts", similar_expiry(dedup.window_seconds)),
+        expiry=expiry,
+        dedup=dedup,
         spikes_enabled=scoring.spikes.enabled,
     )
     if scoring.spikes.enabled:

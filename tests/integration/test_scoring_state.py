@@ -137,3 +137,43 @@ def test_a_burst_raises_exactly_one_crisis_and_then_resolves(
     assert any(r.startswith("example: @acmeair the app is down") for r in crisis["reasons"])
     assert len(resolved) == 1, worker_logs(tmp_path)
     assert resolved[0]["alert_id"] == crisis["alert_id"] + ":resolved"
+
+
+@pytest.mark.timeout(240)
+def test_expired_dedupe_entries_are_deleted_with_a_tombstone_in_their_changelog(
+    make_settings: SettingsFactory, tmp_path: Path
+) -> None:
+    settings, config_path = make_settings(
+        scoring={
+            "spikes": {"enabled": False},
+            "duplicates": {"window_seconds": 2, "remember_ids_seconds": 2},
+        }
+    )
+    bootstrap, prefix = settings.kafka.bootstrap_servers, settings.kafka.topic_prefix
+    raw, scored = topic_name(MENTIONS_RAW, prefix), topic_name(MENTIONS_SCORED, prefix)
+
+    def complaints(batch: str) -> list[bytes]:
+        # One key, so one partition, where the later batch's events do the sweeping.
+        return [
+            mention(f"{batch}-{i}", f"@acmeair my flight was cancelled, booking {code}", "t1")
+            for i, code in enumerate(("alpha", "bravo", "charlie", "delta", "echo"))
+        ]
+
+    with workers(config_path, tmp_path, "streams"):
+        wait_until_ready(tmp_path)
+        publish(bootstrap, raw, complaints("old"), [b"t1"] * 5)
+        read_topic(bootstrap, scored, expect=5, timeout=90, settle=0)
+        time.sleep(3)  # both windows pass
+        publish(bootstrap, raw, complaints("new"), [b"t1"] * 5)
+        read_topic(bootstrap, scored, expect=10, timeout=90, settle=0)
+        changelog = f"{prefix}earful-streams-alerted-mentions-changelog"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            records = read_topic(bootstrap, changelog, expect=15, timeout=10, settle=1)
+            deleted = {(r.key or b"").decode() for r in records if r.value is None}
+            if len(deleted) >= 5:
+                break
+    logs = worker_logs(tmp_path)
+    assert len(deleted) == 5 and all("test:old-" in key for key in deleted), (deleted, logs)
+    written = {(r.key or b"").decode() for r in records if r.value is not None}
+    assert sum("test:new-" in key for key in written) == 5, (written, logs)
