@@ -1,10 +1,13 @@
 """Soak: a steady rate for a long time; worker memory (RSS) and lag over time.
 
-    python -m bench.soak [--minutes 30] [--rate 500]
+    python -m bench.soak [--minutes 30] [--rate 500] [--window 3600] [--remember-ids 86400]
 
 Samples every 10 s the RSS of each worker process and the scoring group's lag; prints one
 row a minute, the RSS growth over the second half of the run (which should be ~0: growth
-that levels off), and writes JSON plus a PNG plot under bench/results/.
+that levels off), and writes JSON plus a PNG plot under bench/results/. The dedupe tables
+level off once their entries start expiring (``--window``, ``--remember-ids``: the
+``scoring.duplicates`` settings, defaults as in the config), so a soak shorter than those
+shows growth that a longer one would see level off.
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=30)
     parser.add_argument("--rate", type=float, default=500)
+    parser.add_argument("--window", type=int, default=3600, help="near-copy window, s")
+    parser.add_argument("--remember-ids", type=int, default=86400, help="alerted ids kept, s")
     args = parser.parse_args()
     seconds = args.minutes * 60
     samples: list[dict[str, Any]] = []
@@ -77,6 +82,12 @@ def main() -> None:
             workdir,
             receivers=[{"name": "hook", "webhook_configs": [{"url": hook.url + "/hook"}]}],
             route={"receiver": "hook"},
+            scoring={
+                "duplicates": {
+                    "window_seconds": args.window,
+                    "remember_ids_seconds": args.remember_ids,
+                }
+            },
         )
         prefix = settings.kafka.topic_prefix
         workers = {
@@ -106,7 +117,10 @@ def main() -> None:
             stop_all(list(workers.values()))
     half = samples[len(samples) // 2 :]
     growth = {k: half[-1][k] - half[0][k] for k in ("streams MB", "alerts MB")} if half else {}
-    print(f"\nsoak: {args.rate:.0f} mentions/s for {args.minutes:g} min")
+    print(
+        f"\nsoak: {args.rate:.0f} mentions/s for {args.minutes:g} min "
+        f"(dedupe window {args.window} s, ids kept {args.remember_ids} s)"
+    )
     print_table(samples[::6] + samples[-1:], ["t", "streams MB", "alerts MB", "lag"])
     print(f"\nRSS change over the second half: {growth}")
     path = write_results(
@@ -114,6 +128,8 @@ def main() -> None:
         {
             "rate": args.rate,
             "minutes": args.minutes,
+            "dedupe_window_seconds": args.window,
+            "remember_ids_seconds": args.remember_ids,
             "samples": samples,
             "second_half_growth_mb": growth,
         },
