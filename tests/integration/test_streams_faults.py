@@ -61,13 +61,13 @@ def test_scoring_worker_stopped_mid_batch_loses_no_mention(
     tmp_path: Path,
 ) -> None:
     """A graceful stop (SIGTERM) while batches are in flight commits only what was
-    written: after three stops and restarts, every mention is on the scored topic."""
+    written: after two stops and restarts, every mention is on the scored topic."""
     settings, config = make_settings()
     bootstrap, prefix = settings.kafka.bootstrap_servers, settings.kafka.topic_prefix
-    count = 6000
+    count = 4000
     publish(bootstrap, topic_name(MENTIONS_RAW, prefix), [mention(i) for i in range(count)])
     scored = topic_name(MENTIONS_SCORED, prefix)
-    for stops in range(1, 4):
+    for stops in range(1, 3):
         worker = start_worker("streams", config, tmp_path)
         try:
             wait_until_count(bootstrap, scored, 500 * stops, timeout=120)
@@ -82,7 +82,7 @@ def test_scoring_worker_stopped_mid_batch_loses_no_mention(
     missing = {f"test:{i}" for i in range(count)} - set(ids)
     assert not missing, f"{len(missing)} lost, e.g. {sorted(missing)[:5]}\n" + worker_logs(tmp_path)
     print(
-        f"\nSIGTERM mid-batch x3: sent {count}, scored {len(ids)}, "
+        f"\nSIGTERM mid-batch x2: sent {count}, scored {len(ids)}, "
         f"re-scored after restarts {len(ids) - len(set(ids))}"
     )
 
