@@ -45,6 +45,13 @@ class TimedNotifier:
         await self.inner.close()
 
 
+def can_update(notifier: Notifier) -> bool:
+    """Whether a notifier can show a state change on what it sent."""
+    if isinstance(notifier, TimedNotifier):
+        return notifier.state_updater is not None
+    return isinstance(notifier, StateUpdater)
+
+
 class Bulkhead:
     """Runs one receiver's deliveries, at most ``concurrency`` at a time, in arrival order."""
 

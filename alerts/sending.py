@@ -13,6 +13,7 @@ from functools import partial
 import structlog
 
 from alerts.audit import DeliveryRecorder, now_utc
+from alerts.bulkhead import can_update
 from alerts.channels.base import Notifier, Receipt
 from alerts.delivery import deliver_with_retry
 from alerts.dispatch import Unit
@@ -89,8 +90,10 @@ class Sender:
         )
         self.failpoint.reach("after_channel_answer")
         if result.delivered:
-            # A message of one alert can show that alert's state later; a group's cannot.
-            receipt = None if notification.multi else result.receipt
+            # A message of one alert, sent by a channel that can edit it, can show that
+            # alert's state later; a group's cannot. Others keep no receipt (nor the alert).
+            editable = not notification.multi and can_update(notifier)
+            receipt = result.receipt if editable else None
             await self._delivered(notification, units, result.attempts, receipt)
         else:
             assert result.error is not None

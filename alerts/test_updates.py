@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from alerts.bulkhead import TimedNotifier, can_update
 from alerts.deliverylog import DeliveryLog, alert_id_of
 from alerts.records import DeliveryLogEntry, delivery_log_key
 from alerts.response.records import AlertState
@@ -79,3 +80,25 @@ def test_the_log_finds_an_alerts_entries_whatever_its_id_holds(
     log.put(key, entry())
     log.put(delivery_log_key(alert_id + "x", receiver, integration), entry())
     assert list(log.for_alert(alert_id)) == [key]
+
+
+class _Sends:
+    integration = "webhook"
+
+    async def notify(self, alert: object) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+class _SendsAndEdits(_Sends):
+    integration = "slack"
+
+    async def update(self, alert: object, state: object, receipt: object, by: object) -> None:
+        return None
+
+
+def test_only_channels_that_can_edit_keep_a_receipt() -> None:
+    assert not can_update(TimedNotifier(_Sends(), 5))  # type: ignore[arg-type]
+    assert can_update(TimedNotifier(_SendsAndEdits(), 5))  # type: ignore[arg-type]
