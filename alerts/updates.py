@@ -115,24 +115,16 @@ class MessageUpdater:
             )
             outcome = "updated" if result.delivered else "failed"
             self.metrics.message_updates.labels(integration, outcome).inc()
-            if not result.delivered:
-                log.warning(
-                    "message not updated",
-                    alert_id=change.alert_id,
-                    receiver=receiver,
-                    integration=integration,
-                    state=change.state,
-                    error=str(result.error),
-                )
-                continue
-            log.info(
-                "message updated",
+            about = log.bind(
                 alert_id=change.alert_id,
                 receiver=receiver,
                 integration=integration,
                 state=change.state,
-                by=change.by,
             )
+            if not result.delivered:
+                about.warning("message not updated", error=str(result.error))
+                continue
+            about.info("message updated", by=change.by)
             shown = entry.model_copy(update={"shown_state": change.state, "shown_at": change.at})
             if self.recorder is not None:
                 await self.recorder.write_log({key: shown})
