@@ -8,6 +8,16 @@ import orjson
 
 from streams.records import Alert
 
+# Each team's alerts to its own webhook receiver, the rest to the console: for tests where
+# one team's channel misbehaves and the other's must not notice.
+TWO_TEAM_ROUTE = {
+    "receiver": "console",
+    "routes": [
+        {"matchers": ['team="air-care"'], "receiver": "air-hook"},
+        {"matchers": ['team="bank-care"'], "receiver": "bank-hook"},
+    ],
+}
+
 WORKER_FLAGS = {
     "retry": {"max_attempts": 4, "initial_backoff_seconds": 0.05, "max_backoff_seconds": 0.5},
 }

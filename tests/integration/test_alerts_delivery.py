@@ -13,7 +13,7 @@ import pytest
 
 from streams.topics import ALERTS, DELIVERY_AUDIT, topic_name
 from tests.conftest import SettingsFactory
-from tests.integration.alerting import alert, body_id
+from tests.integration.alerting import TWO_TEAM_ROUTE, alert, body_id
 from tests.support.kafka import publish, read_topic
 from tests.support.processes import start_worker, stop, worker_logs
 from tests.support.receivers import Received, recording_server
@@ -145,13 +145,7 @@ def test_a_hanging_receiver_does_not_delay_another_teams_alerts(
                 },
                 {"name": "bank-hook", "webhook_configs": [{"url": bank.url}]},
             ],
-            route={
-                "receiver": "console",
-                "routes": [
-                    {"matchers": ['team="air-care"'], "receiver": "air-hook"},
-                    {"matchers": ['team="bank-care"'], "receiver": "bank-hook"},
-                ],
-            },
+            route=TWO_TEAM_ROUTE,
             delivery={"send_timeout_seconds": 90, "concurrency_per_receiver": 2},
         )
         bootstrap, prefix = settings.kafka.bootstrap_servers, settings.kafka.topic_prefix

@@ -17,7 +17,7 @@ import pytest
 
 from streams.topics import ALERTS, DEAD_LETTERS, topic_name
 from tests.conftest import SettingsFactory
-from tests.integration.alerting import alert, body_id
+from tests.integration.alerting import TWO_TEAM_ROUTE, alert, body_id
 from tests.support.faults import LagSampler, report, wait_for_ids
 from tests.support.kafka import publish, read_topic
 from tests.support.processes import start_worker, stop, worker_logs
@@ -83,13 +83,7 @@ def test_a_failing_channel_recovers_or_dead_letters_while_another_team_is_served
                 {"name": "air-hook", "webhook_configs": [{"url": air.url}]},
                 {"name": "bank-hook", "webhook_configs": [{"url": bank.url}]},
             ],
-            route={
-                "receiver": "console",
-                "routes": [
-                    {"matchers": ['team="air-care"'], "receiver": "air-hook"},
-                    {"matchers": ['team="bank-care"'], "receiver": "bank-hook"},
-                ],
-            },
+            route=TWO_TEAM_ROUTE,
             retry=outage.retry,
             delivery={"concurrency_per_receiver": 2},
         )
