@@ -20,7 +20,10 @@ pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 
 def scored_ids(bootstrap: str, topic: str, expect: int, timeout: float) -> list[str]:
-    records = read_topic(bootstrap, topic, expect=expect, timeout=timeout, settle=2)
+    """Every id on ``topic`` once ``test:0`` .. ``test:{expect-1}`` all arrived (or
+    ``timeout`` passed); a restart scores some twice, so counting records stops early."""
+    want = {f"test:{i}" for i in range(expect)}
+    records = read_until_ids(bootstrap, topic, want, timeout)
     return [orjson.loads(r.value or b"")["id"] for r in records]
 
 
