@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import orjson
@@ -23,6 +24,35 @@ def read_topic(
 ) -> list[Record]:
     """Read from the beginning until ``expect`` records arrived (then ``settle`` seconds more,
     to catch extras) or ``timeout`` passed."""
+    return _read(bootstrap, topic, lambda records: len(records) >= expect, timeout, settle)
+
+
+def read_until_ids(
+    bootstrap: str, topic: str, want: set[str], timeout: float = 120.0, settle: float = 2.0
+) -> list[Record]:
+    """Read until every id in ``want`` appeared in a JSON record's ``id`` (then ``settle``
+    seconds more) or ``timeout`` passed; everything read, either way: counting records
+    would stop early when some were written twice."""
+    missing = set(want)
+    checked = 0
+
+    def done(records: list[Record]) -> bool:
+        nonlocal checked
+        for record in records[checked:]:
+            missing.discard(orjson.loads(record.value or b"{}").get("id"))
+        checked = len(records)
+        return not missing
+
+    return _read(bootstrap, topic, done, timeout, settle)
+
+
+def _read(
+    bootstrap: str,
+    topic: str,
+    enough: Callable[[list[Record]], bool],
+    timeout: float,
+    settle: float,
+) -> list[Record]:
     # Partitions are assigned, not subscribed: a group's first assignment can miss a topic
     # whose metadata the consumer has not fetched yet, and then read nothing at all.
     consumer = KafkaConsumer(
@@ -43,29 +73,12 @@ def read_topic(
                     records.append(
                         Record(m.key, m.value, dict(m.headers or []), m.partition, m.offset)
                     )
-            if len(records) >= expect:
+            if enough(records):
                 settled_at = settled_at or time.monotonic()
                 if time.monotonic() - settled_at >= settle:
                     break
     finally:
         consumer.close()
-    return records
-
-
-def read_until_ids(
-    bootstrap: str, topic: str, want: set[str], timeout: float = 120.0, settle: float = 2.0
-) -> list[Record]:
-    """Read until every id in ``want`` appeared in a JSON record's ``id`` (or ``timeout``
-    passed): counting records would stop early when some were written twice."""
-    deadline = time.monotonic() + timeout
-    records: list[Record] = []
-    while time.monotonic() < deadline:
-        records = read_topic(
-            bootstrap, topic, expect=len(want), timeout=deadline - time.monotonic(), settle=settle
-        )
-        if want <= {orjson.loads(r.value or b"{}").get("id") for r in records}:
-            break
-        time.sleep(1)
     return records
 
 
