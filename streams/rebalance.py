@@ -1,5 +1,5 @@
 """A fence around Faust's fetcher for rebalances: records fetched before a seek are
-never delivered after it.
+never delivered after it, and records set aside are fetched again.
 
 After a rebalance Faust seeks each partition to its committed offset, sometimes twice
 (before and after table recovery), while its fetch loop may still be handing out a batch
@@ -9,15 +9,22 @@ compacted away) and commits past them, or drops the re-fetched records below it:
 of mentions silently lost (faust-streaming issues #216 and #221; reproduced by
 ``tests/integration/test_scale_out.py``).
 
-The fence numbers seeks. When a seek happens while a fetched batch is being handed out,
-the rest of the batch is dropped and the consumer seeks again to the committed offsets,
-after the fetch loop wrote its read positions; the next fetch starts from there. At worst
-a record is processed twice (at-least-once; the dedupe tables stop a second alert).
+The fence numbers seeks and remembers where each seek put each partition. When a seek
+happens while a fetched batch is being handed out, the rest of the batch is set aside.
+Then, per partition of the batch:
+
+- sought during the batch: the seek decided where reading goes on; only Faust's read
+  offset, which the last stale record moved, is put back to where the seek set it;
+- not sought (a seek to committed offsets skips a partition with no commit yet): it is
+  sought back to its first record set aside, so those records are fetched again.
+
+At worst a record is processed twice (at-least-once; the dedupe tables stop a second
+alert), never skipped.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import faust
@@ -31,16 +38,49 @@ class SeekFence:
         self.consumer = consumer
         self.seeks = 0
         self.stale_batches = 0
-        self._perform_seek: Callable[[], Awaitable[Any]] = consumer.perform_seek
+        # partition -> (offset the latest seek set, the seek counter when it ended)
+        self.sought: dict[Any, tuple[int, int]] = {}
+        self._committed_sought: dict[Any, int] = {}
+        self._seek: Callable[[Any, int], Awaitable[Any]] = consumer.seek
 
-    def guard_seek(self, seek: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        async def fenced_seek(*args: Any, **kwargs: Any) -> Any:
+    def guard_perform_seek(
+        self, perform_seek: Callable[[], Awaitable[Any]]
+    ) -> Callable[[], Awaitable[Any]]:
+        async def fenced_perform_seek() -> Any:
             # Counted at the start and the end: a batch handed out during it is stale.
             self.seeks += 1
             try:
-                return await seek(*args, **kwargs)
+                return await perform_seek()
             finally:
                 self.seeks += 1
+                for tp, offset in self._committed_sought.items():
+                    self.sought[tp] = (offset, self.seeks)
+                self._committed_sought = {}
+
+        return fenced_perform_seek
+
+    def guard_seek_to_committed(
+        self, seek_to_committed: Callable[[], Awaitable[Mapping[Any, int | None]]]
+    ) -> Callable[[], Awaitable[Mapping[Any, int | None]]]:
+        async def noted_seek_to_committed() -> Mapping[Any, int | None]:
+            committed = await seek_to_committed()
+            # The client seeks only the partitions with a committed offset above 0.
+            self._committed_sought.update({tp: o for tp, o in committed.items() if o})
+            return committed
+
+        return noted_seek_to_committed
+
+    def guard_seek(
+        self, seek: Callable[[Any, int], Awaitable[Any]]
+    ) -> Callable[[Any, int], Awaitable[Any]]:
+        async def fenced_seek(partition: Any, offset: int) -> Any:
+            self.seeks += 1
+            try:
+                return await seek(partition, offset)
+            finally:
+                self.seeks += 1
+                if offset:
+                    self.sought[partition] = (offset, self.seeks)
 
         return fenced_seek
 
@@ -49,21 +89,40 @@ class SeekFence:
     ) -> Callable[..., AsyncIterator[Any]]:
         async def fenced_getmany(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
             fetched_at: int | None = None
-            async for item in getmany(*args, **kwargs):
+            handed_out: dict[Any, int] = {}
+            set_aside: dict[Any, int] = {}  # partition -> its first record not handed out
+            async for tp, message in getmany(*args, **kwargs):
                 # The first item comes once the fetch returned: records from then on are
                 # from the positions current at that moment.
                 fetched_at = self.seeks if fetched_at is None else fetched_at
                 if self.seeks != fetched_at:
-                    break
-                yield item
-                if self.seeks != fetched_at:
-                    break
+                    set_aside.setdefault(tp, message.offset)
+                    continue
+                yield tp, message
+                handed_out[tp] = message.offset
             if fetched_at is not None and self.seeks != fetched_at:
                 self.stale_batches += 1
-                log.info("fetched records set aside: a seek came while they were handed out")
-                await self._perform_seek()
+                await self._recover(fetched_at, handed_out, set_aside)
 
         return fenced_getmany
+
+    async def _recover(
+        self, fetched_at: int, handed_out: dict[Any, int], set_aside: dict[Any, int]
+    ) -> None:
+        read_offsets = self.consumer._read_offset
+        fetched_again: dict[str, int] = {}
+        for tp in handed_out.keys() | set_aside.keys():
+            offset, sought_at = self.sought.get(tp, (0, -1))
+            if sought_at > fetched_at:
+                read_offsets[tp] = offset
+            elif tp in set_aside:
+                await self._seek(tp, set_aside[tp])
+                fetched_again[str(tp)] = set_aside[tp]
+        log.info(
+            "fetched records set aside: a seek came while they were handed out",
+            last_handed_out={str(tp): offset for tp, offset in handed_out.items()},
+            fetched_again_from=fetched_again,
+        )
 
 
 def fence_seeks(app: faust.App) -> None:
@@ -74,7 +133,8 @@ def fence_seeks(app: faust.App) -> None:
     def build_fenced_consumer() -> Any:
         consumer: Any = build_consumer()
         fence = SeekFence(consumer)
-        consumer.perform_seek = fence.guard_seek(consumer.perform_seek)
+        consumer.perform_seek = fence.guard_perform_seek(consumer.perform_seek)
+        consumer.seek_to_committed = fence.guard_seek_to_committed(consumer.seek_to_committed)
         consumer.seek = fence.guard_seek(consumer.seek)
         consumer.getmany = fence.guard_getmany(consumer.getmany)
         consumer.earful_seek_fence = fence

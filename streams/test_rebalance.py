@@ -1,68 +1,103 @@
-"""The seek fence: a batch handed out across a seek stops there and the consumer seeks
-again; batches fetched after a seek pass untouched."""
+"""The seek fence: a batch handed out across a seek stops there; what it set aside is
+fetched again unless the seek itself moved that partition; batches fetched after a seek
+pass untouched."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 
 from streams.rebalance import SeekFence
 
 
 class FakeConsumer:
-    """Only what the fence touches: a seek that records its calls."""
+    """Only what the fence touches: Faust's read offsets and seeks that record calls."""
 
-    def __init__(self) -> None:
-        self.seeks_performed = 0
+    def __init__(self, committed: dict[str, int | None]) -> None:
+        self.committed = committed
+        self._read_offset: dict[str, int | None] = {}
+        self.seeks: list[tuple[str, int]] = []
 
-    async def perform_seek(self) -> dict[str, int]:
-        self.seeks_performed += 1
-        return {}
+    async def seek_to_committed(self) -> dict[str, int | None]:
+        return dict(self.committed)
+
+    async def perform_seek(self) -> None:
+        # Faust's: seek to the committed offsets, which become the read offsets.
+        self._read_offset.update(await self.seek_to_committed())
+
+    async def seek(self, partition: str, offset: int) -> None:
+        self.seeks.append((partition, offset))
+        self._read_offset[partition] = offset
 
 
-def run(fence: SeekFence, batch: list[int], seek_after: int | None) -> list[int]:
-    """Hand ``batch`` out through the fence; a seek (through the fence) happens after
-    ``seek_after`` items were handed out (``0``: while the batch is being fetched)."""
-    seek = fence.guard_seek(fence.consumer.perform_seek)
+Batch = list[tuple[str, int]]
 
-    async def getmany(**_: float) -> AsyncIterator[int]:
+
+def run(fence: SeekFence, batch: Batch, seek_after: int | None) -> Batch:
+    """Hand ``batch`` out through the fence as Faust's fetch loop takes it (setting the
+    read offset after each record); a seek to committed offsets happens after
+    ``seek_after`` records (``0``: while the batch is being fetched)."""
+    consumer = fence.consumer
+    consumer.seek_to_committed = fence.guard_seek_to_committed(consumer.seek_to_committed)
+    perform_seek = fence.guard_perform_seek(consumer.perform_seek)
+
+    async def getmany(**_: float) -> AsyncIterator[tuple[str, SimpleNamespace]]:
         if seek_after == 0:
-            await seek()
-        for n, item in enumerate(batch, start=1):
-            yield item
+            await perform_seek()
+        for n, (tp, offset) in enumerate(batch, start=1):
+            yield tp, SimpleNamespace(offset=offset)
             if n == seek_after:
-                await seek()
+                await perform_seek()
 
-    async def drain() -> list[int]:
-        return [item async for item in fence.guard_getmany(getmany)(timeout=1.0)]
+    async def drain() -> Batch:
+        taken = []
+        async for tp, message in fence.guard_getmany(getmany)(timeout=1.0):
+            taken.append((tp, message.offset))
+            consumer._read_offset[tp] = message.offset
+        return taken
 
     return asyncio.run(drain())
 
 
 def test_a_batch_without_a_seek_passes_whole() -> None:
-    consumer = FakeConsumer()
+    consumer = FakeConsumer({"p0": 5})
     fence = SeekFence(consumer)
-    assert run(fence, [1, 2, 3], seek_after=None) == [1, 2, 3]
-    assert consumer.seeks_performed == 0 and fence.stale_batches == 0
+    assert run(fence, [("p0", 5), ("p0", 6)], seek_after=None) == [("p0", 5), ("p0", 6)]
+    assert consumer.seeks == [] and fence.stale_batches == 0
 
 
-def test_a_seek_while_a_batch_is_handed_out_stops_it_and_seeks_again() -> None:
-    consumer = FakeConsumer()
+def test_a_sought_partition_reads_on_from_where_the_seek_put_it() -> None:
+    consumer = FakeConsumer({"p0": 3})
     fence = SeekFence(consumer)
-    assert run(fence, [1, 2, 3, 4], seek_after=2) == [1, 2]
-    # One seek from the "rebalance", one from the fence after the fetch loop moved on.
-    assert consumer.seeks_performed == 2 and fence.stale_batches == 1
+    batch = [("p0", 10), ("p0", 11), ("p0", 12)]
+    assert run(fence, batch, seek_after=2) == [("p0", 10), ("p0", 11)]
+    # The stale record 11 moved the read offset; it is put back to the seek's 3, so the
+    # records from 3 on are read (not dropped as "already read"), and no extra seek.
+    assert consumer._read_offset["p0"] == 3
+    assert consumer.seeks == [] and fence.stale_batches == 1
+
+
+def test_records_of_a_partition_no_seek_moved_are_fetched_again() -> None:
+    # p1 has no committed offset: a seek to committed offsets leaves its position alone,
+    # so the records set aside would never come back without a seek of their own.
+    consumer = FakeConsumer({"p0": 3, "p1": None})
+    fence = SeekFence(consumer)
+    batch = [("p0", 10), ("p1", 40), ("p0", 11), ("p1", 41), ("p1", 42)]
+    assert run(fence, batch, seek_after=2) == [("p0", 10), ("p1", 40)]
+    assert consumer.seeks == [("p1", 41)]
+    assert consumer._read_offset == {"p0": 3, "p1": 41}
 
 
 def test_a_batch_fetched_after_a_seek_passes_whole() -> None:
-    consumer = FakeConsumer()
+    consumer = FakeConsumer({"p0": 7})
     fence = SeekFence(consumer)
-    assert run(fence, [7, 8], seek_after=0) == [7, 8]
-    assert consumer.seeks_performed == 1 and fence.stale_batches == 0
+    assert run(fence, [("p0", 7), ("p0", 8)], seek_after=0) == [("p0", 7), ("p0", 8)]
+    assert consumer.seeks == [] and fence.stale_batches == 0
 
 
 def test_an_empty_fetch_is_never_stale() -> None:
-    consumer = FakeConsumer()
+    consumer = FakeConsumer({})
     fence = SeekFence(consumer)
     assert run(fence, [], seek_after=None) == []
-    assert consumer.seeks_performed == 0
+    assert fence.stale_batches == 0
