@@ -16,14 +16,14 @@ import structlog
 from faust.streams import _current_event as current_event_var
 
 from config.schema import Settings
-from config.scoring import DuplicateSettings
+from config.scoring import DuplicateSettings, SpikeSettings
 from streams import duplicates
 from streams.deadletters import dead_letter_headers
 from streams.expiry import Expiry, NotedTable
 from streams.metrics import ScoringMetrics
 from streams.pipeline import Scored, crisis_alert, mention_alert, process
 from streams.scoring import Scorer
-from streams.spikes import KeyState, SpikeDetector, spike_keys
+from streams.spikes import KeyState, SpikeDetector, Tallies, observe_event, spike_keys
 
 STAGE = "streams"
 log = structlog.get_logger("earful.streams")
@@ -48,14 +48,15 @@ def attach_scoring_agent(
     similar: NotedTable,
     expiry: Expiry,
     dedup: DuplicateSettings,
-    spikes_enabled: bool,
+    spikes: SpikeSettings | None,
     batch_size: int = 500,
     batch_wait_seconds: float = 0.05,
 ) -> None:
     """Register the scoring agent on ``app``. An offset is committed only after what it
     produced is written (at least once). ``seen`` and ``similar`` are changelog-backed
     tables: no second alert for a mention id or a near copy, also after a restart; their
-    old entries are deleted as events of their partition pass (``streams.expiry``)."""
+    old entries are deleted as events of their partition pass (``streams.expiry``).
+    With ``spikes``, each batch sends one spike event per series and window."""
     scored_name = topics.scored.get_topic_name()
     dead_name = topics.dead_letters.get_topic_name()
 
@@ -64,6 +65,7 @@ def attach_scoring_agent(
         # it before the batch's events are acked (at least once, no round trip per message).
         concrete = cast(faust.Stream[Any], stream)
         async for events in concrete.take_events(batch_size, batch_wait_seconds):
+            tallies = Tallies(spikes) if spikes is not None else None
             # take_events acks a batch in a ``finally``, also when this agent is cancelled
             # mid-batch (a stop or rebalance): an extra reference per message, dropped only
             # once all the batch produced is written, keeps that ack from committing an
@@ -101,21 +103,13 @@ def attach_scoring_agent(
                     sent = await _send_alert(outcome, key, topics, metrics, seen, similar, dedup)
                     if sent is not None:
                         pending.append(sent)
-                    if spikes_enabled:
-                        for series in spike_keys(s.brand, s.topics):
-                            record = {
-                                "key": series,
-                                "ts": s.scored_at.timestamp(),
-                                "negative": s.sentiment.label == "negative",
-                                "text": s.text[:280],
-                            }
-                            pending.append(
-                                await topics.spike_events.send(
-                                    key=series.encode(),
-                                    value=json.dumps(record).encode(),
-                                    force=True,
-                                )
-                            )
+                    if tallies is not None:
+                        tallies.add(
+                            spike_keys(s.brand, s.topics),
+                            s.scored_at.timestamp(),
+                            s.sentiment.label == "negative",
+                            s.text,
+                        )
                 else:
                     headers = dead_letter_headers(
                         stage=STAGE,
@@ -142,6 +136,14 @@ def attach_scoring_agent(
                     )
                 metrics.processing.labels(STAGE).observe(time.perf_counter() - started)
             current_event_var.set(None)
+            for tally in tallies.drain() if tallies is not None else ():
+                pending.append(
+                    await topics.spike_events.send(
+                        key=tally.key.encode(),
+                        value=json.dumps(tally.to_dict()).encode(),
+                        force=True,
+                    )
+                )
             await asyncio.gather(*pending)
             for event in events:
                 event.message.decref()
@@ -214,17 +216,7 @@ def attach_spike_agent(
             record = json.loads(value)
             series = str(record["key"])
             current = KeyState.from_dict(state.get(series))
-            if record.get("tick"):
-                events = detector.flush(current, series, float(record["ts"]))
-            else:
-                events = detector.observe(
-                    current,
-                    series,
-                    float(record["ts"]),
-                    bool(record["negative"]),
-                    str(record["text"]),
-                )
-            for spike in events:
+            for spike in observe_event(detector, current, record):
                 alert = crisis_alert(spike, settings, datetime.now(UTC))
                 if metrics is not None:
                     metrics.spikes.labels(alert.kind).inc()

@@ -122,7 +122,7 @@ def create_app(
         similar=dedupe_table("similar", "similar-texts", similar_expiry(dedup.window_seconds)),
         expiry=expiry,
         dedup=dedup,
-        spikes_enabled=scoring.spikes.enabled,
+        spikes=scoring.spikes if scoring.spikes.enabled else None,
     )
     if scoring.spikes.enabled:
         attach_spike_agent(

@@ -106,11 +106,25 @@ class SpikeDetector:
         self, state: KeyState, key: str, timestamp: float, negative: bool, example: str
     ) -> list[SpikeEvent]:
         """Count one mention (mutating ``state``) and return the events it caused."""
+        return self.observe_many(state, key, timestamp, 1, int(negative), [example] * negative)
+
+    def observe_many(
+        self,
+        state: KeyState,
+        key: str,
+        timestamp: float,
+        volume: int,
+        negative: int,
+        negative_examples: list[str],
+    ) -> list[SpikeEvent]:
+        """Count ``volume`` mentions of one window at once (``negative`` of them negative),
+        as the scoring agent sends them per batch; the same as observing them one by one,
+        except that the crisis check runs once, after all of them."""
         events = self._advance(state, key, timestamp)
-        state.volume += 1
+        state.volume += volume
         state.negative += negative
-        if len(state.examples) < self.settings.examples and negative:
-            state.examples.append(" ".join(example.split())[:200])
+        room = self.settings.examples - len(state.examples)
+        state.examples += [" ".join(e.split())[:200] for e in negative_examples[: max(room, 0)]]
         if state.crisis_id is None and len(state.history) >= min(3, self.settings.baseline_windows):
             median, mad, threshold = self.threshold(state.history)
             share = state.negative / state.volume
@@ -191,3 +205,75 @@ class SpikeDetector:
 def spike_keys(brand: str | None, topics: list[str]) -> list[str]:
     """The series a mention counts in: its brand and each of its topics."""
     return ([f"brand:{brand}"] if brand else []) + [f"topic:{t}" for t in topics]
+
+
+@dataclass
+class Tally:
+    """What a batch of mentions adds to one series in one window: sent as one spike event
+    instead of one per mention (the detector's input shrinks by the batch size)."""
+
+    key: str
+    timestamp: float = 0.0
+    volume: int = 0
+    negative: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def add(self, timestamp: float, negative: bool, text: str, keep_examples: int) -> None:
+        self.timestamp = max(self.timestamp, timestamp)
+        self.volume += 1
+        if negative:
+            self.negative += 1
+            if len(self.examples) < keep_examples:
+                self.examples.append(text[:280])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "ts": self.timestamp,
+            "volume": self.volume,
+            "negative": self.negative,
+            "examples": self.examples,
+        }
+
+
+class Tallies:
+    """The tallies of one batch, per series and window (a batch that straddles a window
+    boundary gives two tallies, so every mention counts in its own window)."""
+
+    def __init__(self, settings: SpikeSettings) -> None:
+        self.settings = settings
+        self.by_series: dict[tuple[str, float], Tally] = {}
+
+    def add(self, keys: list[str], timestamp: float, negative: bool, text: str) -> None:
+        window = math.floor(timestamp / self.settings.window_seconds)
+        for key in keys:
+            tally = self.by_series.get((key, window))
+            if tally is None:
+                tally = self.by_series[(key, window)] = Tally(key)
+            tally.add(timestamp, negative, text, self.settings.examples)
+
+    def drain(self) -> list[Tally]:
+        """The tallies in window order, and empty again."""
+        tallies = [t for _, t in sorted(self.by_series.items(), key=lambda kv: kv[0][1])]
+        self.by_series = {}
+        return tallies
+
+
+def observe_event(
+    detector: SpikeDetector, state: KeyState, record: dict[str, Any]
+) -> list[SpikeEvent]:
+    """Apply one spike event: a tick (time passing), a batch tally, or one mention as
+    workers before batch tallies sent it (``negative`` a bool, ``text``)."""
+    key, timestamp = str(record["key"]), float(record["ts"])
+    if record.get("tick"):
+        return detector.flush(state, key, timestamp)
+    if "volume" in record:
+        return detector.observe_many(
+            state,
+            key,
+            timestamp,
+            int(record["volume"]),
+            int(record["negative"]),
+            [str(e) for e in record.get("examples", [])],
+        )
+    return detector.observe(state, key, timestamp, bool(record["negative"]), str(record["text"]))

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from config.scoring import SpikeSettings
 from streams.backtest import Observation, replay
-from streams.spikes import KeyState, SpikeDetector, spike_keys
+from streams.spikes import (
+    KeyState,
+    SpikeDetector,
+    SpikeEvent,
+    Tallies,
+    observe_event,
+    spike_keys,
+)
 
 SETTINGS = SpikeSettings(
     window_seconds=60,
@@ -90,3 +98,66 @@ def test_crises_alternate_with_resolutions(times: list[float], negative: bool) -
     seen = [Observation(t, ("brand:acme",), negative, "x") for t in times]
     kinds = [e.kind for e in replay(seen, SpikeDetector(SETTINGS))]
     assert kinds == ["crisis", "crisis_resolved"] * (len(kinds) // 2)
+
+
+def replay_in_batches(observations: list[Observation], batch: int) -> list[SpikeEvent]:
+    """What the spike agent does with the scoring agent's per-batch tallies."""
+    detector, state, events = SpikeDetector(SETTINGS), KeyState(), []
+    for start in range(0, len(observations), batch):
+        tallies = Tallies(SETTINGS)
+        for seen in observations[start : start + batch]:
+            tallies.add(list(seen.keys), seen.timestamp, seen.negative, seen.text)
+        for tally in tallies.drain():
+            events += observe_event(detector, state, orjson.loads(orjson.dumps(tally.to_dict())))
+    return events
+
+
+def test_batch_tallies_find_the_same_crisis_and_resolution() -> None:
+    observations = sorted(steady(60, 3) + burst(30 * 60 + 5, 40), key=lambda o: o.timestamp)
+    one_by_one = replay(observations, SpikeDetector(SETTINGS))
+    batched = replay_in_batches(observations, batch=25)
+    assert [(e.kind, e.crisis_id) for e in batched] == [(e.kind, e.crisis_id) for e in one_by_one]
+    assert [e.kind for e in batched] == ["crisis", "crisis_resolved"]
+    assert batched[0].examples == one_by_one[0].examples
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(0, 3600), st.booleans()), max_size=200),
+    st.integers(1, 60),
+)
+def test_batch_tallies_count_every_mention_in_its_own_window(
+    seen: list[tuple[float, bool]], batch: int
+) -> None:
+    observations = [Observation(t, ("brand:acme",), negative, "x") for t, negative in sorted(seen)]
+    tallies = Tallies(SETTINGS)
+    for o in observations:
+        tallies.add(list(o.keys), o.timestamp, o.negative, o.text)
+    drained = tallies.drain()
+    assert sum(t.volume for t in drained) == len(observations)
+    assert sum(t.negative for t in drained) == sum(o.negative for o in observations)
+    windows = [SpikeDetector(SETTINGS).window_of(t.timestamp) for t in drained]
+    assert windows == sorted(set(windows))  # one tally per window, in time order
+    assert tallies.drain() == []
+    # Fed in batches, the closed windows' volumes are those of feeding one by one.
+    detector, one_state, batch_state = SpikeDetector(SETTINGS), KeyState(), KeyState()
+    for o in observations:
+        detector.observe(one_state, "brand:acme", o.timestamp, o.negative, o.text)
+    for start in range(0, len(observations), batch):
+        chunk = Tallies(SETTINGS)
+        for o in observations[start : start + batch]:
+            chunk.add(list(o.keys), o.timestamp, o.negative, o.text)
+        for tally in chunk.drain():
+            observe_event(detector, batch_state, tally.to_dict())
+    assert (batch_state.history, batch_state.volume, batch_state.negative) == (
+        one_state.history,
+        one_state.volume,
+        one_state.negative,
+    )
+
+
+def test_single_mention_events_from_older_workers_still_count() -> None:
+    detector, state = SpikeDetector(SETTINGS), KeyState()
+    record = {"key": "brand:acme", "ts": 5.0, "negative": True, "text": "down again"}
+    observe_event(detector, state, record)
+    assert (state.volume, state.negative, state.examples) == (1, 1, ["down again"])
