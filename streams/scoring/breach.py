@@ -16,7 +16,8 @@ BREACH = re.compile(
     r"replied|heard|available|open|sent|shipped|charged|connect\w*|access\w*|log ?in|"
     r"sign ?in|update\w*|turn\w* on|charg\w*|sync\w*|print\w*|scan\w*|run|running|"
     r"accept\w*|process\w*|track\w*|download\w*|install\w*|boot\w*|play\w*|stream\w*|"
-    r"in touch|contact\w*|happy|impressed|satisfied|good enough|acceptable|honou?r\w*)\b|"
+    r"in touch|contact\w*|happy|impressed|satisfied|good enough|acceptable|honou?r\w*|"
+    r"dispatch\w*|activated|credited|resolved|sorted|reimburs\w*)\b|"
     r"\b(?:broken|broke|faulty|defective|damaged|missing|lost|cancel+ed|delayed|"
     r"overcharged|charged twice|double charged|crash\w*|outage|down again|"
     r"disappoint\w*|unacceptable|ridiculous|useless|"
@@ -39,7 +40,16 @@ BREACH = re.compile(
     r"(?:charg\w+|bill\w+) (?:me )?extra|why (?:do|does|did|is|are|can'?t|won'?t|would)|"
     r"what'?s (?:up )?with|wtf|suck|sucks|stole|how come|"
     r"is this (?:normal|really|acceptable|what you call)|"
-    r"where is my|no (?:internet|power|service|signal|wifi|water|heat\w*|email|reply))\b"
+    r"where is my|no (?:internet|power|service|signal|wifi|water|heat\w*|email|reply)|"
+    # Chasing an answer that has not come: a follow-up is a complaint about the wait.
+    r"any (?:answer|response|reply|feedback)|any updates?(?: (?:on|yet|regarding) (?:my|this|the)|"
+    r" please|\s*\?)|(?:reply|respond|get back) to (?:my|me|our)|"
+    r"expect (?:a|an|any) (?:response|reply|answer|update|call)|"
+    r"await\w* (?:ur|your|a) (?:response|reply|answer)|"
+    r"(?:sent|dm'?d|emailed|messaged|wrote to) (?:you|u)\b[^.!?]{0,25}\b(?:yesterday|ago|last|"
+    r"days|weeks?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|twice|again|since)|"
+    r"(?:my|our) money back|"
+    r"was working (?:fine |perfectly )?(?:last|yesterday|before|until|this))\b"
 )
 # Words of displeasure that count as a breach only when the post is not happy: "worst" and
 # "waiting" are complaints in "@brand worst service, waiting an hour" but not in
