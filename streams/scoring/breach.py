@@ -42,8 +42,9 @@ BREACH = re.compile(
     r"is this (?:normal|really|acceptable|what you call)|"
     r"where is my|no (?:internet|power|service|signal|wifi|water|heat\w*|email|reply)|"
     # Chasing an answer that has not come: a follow-up is a complaint about the wait.
-    r"any (?:answer|response|reply|feedback)|any updates?(?: (?:on|yet|regarding) (?:my|this|the)|"
-    r" please|\s*\?)|(?:reply|respond|get back) to (?:my|me|our)|"
+    r"any (?:answer|response|reply|feedback)|"
+    r"any updates?(?: (?:on|regarding|about) (?:my|our|this)| yet| please|\s*\?)|"
+    r"(?:reply|respond|get back) to (?:my|me|our)|"
     r"expect (?:a|an|any) (?:response|reply|answer|update|call)|"
     r"await\w* (?:ur|your|a) (?:response|reply|answer)|"
     r"(?:sent|dm'?d|emailed|messaged|wrote to) (?:you|u)\b[^.!?]{0,25}\b(?:yesterday|ago|last|"

@@ -71,6 +71,26 @@ def test_breaches_of_expectation_are_complaints(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "@brand any update on my refund?",
+        "@brand could you please reply to my DM",
+        "@brand emailed you on Tuesday, when can I expect a response?",
+        "@brand still awaiting your reply about the broken seat",
+        "@brand the app was working yesterday, now the login page is blank",
+        "@brand I just want my money back",
+    ],
+)
+def test_chasing_an_answer_that_has_not_come_is_a_complaint(text: str) -> None:
+    assert decide(text, questions=False, requests=False) == (True, "complaint")
+
+
+def test_asking_for_news_is_not_chasing() -> None:
+    question = "@brand any updates on the new summer routes?"
+    assert decide(question, questions=False, requests=False) == (False, "none")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "@someone no problem, happy to help",
         "@brand it works now. If I have any more problems I will message you",
         "@brand the agent could not have been more helpful",
