@@ -3,12 +3,18 @@
 The worker follows the whole compacted topic (every partition) into memory, and waits for
 it to catch up before it handles a partition it was just assigned, so an alert another
 worker delivered before a crash or rebalance is not sent again.
+
+Memory stays bounded: an entry is forgotten ``remember_seconds`` after its outcome
+(``delivery.remember_seconds``), measured against the newest outcome seen, so a worker
+replaying the topic forgets as it goes. An alert published again after that is sent as
+new, and its message is no longer updated.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import structlog
@@ -33,15 +39,18 @@ def alert_id_of(key: str) -> str:
 
 
 class DeliveryLog:
-    def __init__(self) -> None:
+    def __init__(self, remember_seconds: float | None = None) -> None:
         self._entries: dict[str, DeliveryLogEntry] = {}
         self._keys_by_alert: dict[str, set[str]] = {}
+        self._remember = None if remember_seconds is None else timedelta(seconds=remember_seconds)
+        self._written: deque[tuple[datetime, str]] = deque()  # (at, key), oldest first
+        self._newest: datetime | None = None
+        self.forgotten = 0
 
     def apply(self, record: Any) -> None:
         key = record.key.decode("utf-8", "replace") if record.key else ""
         if record.value is None:
-            self._entries.pop(key, None)
-            self._keys_by_alert.get(alert_id_of(key), set()).discard(key)
+            self._forget(key)
             return
         try:
             entry = DeliveryLogEntry.model_validate_json(record.value)
@@ -56,6 +65,30 @@ class DeliveryLog:
         if known is None or entry.at >= known.at:
             self._entries[key] = entry
             self._keys_by_alert.setdefault(alert_id_of(key), set()).add(key)
+            if self._remember is not None:
+                self._written.append((entry.at, key))
+                self._newest = entry.at if self._newest is None else max(self._newest, entry.at)
+                self._expire(self._newest - self._remember)
+
+    def _expire(self, before: datetime) -> None:
+        """Forget entries whose last outcome is older than ``before`` (amortised O(1): each
+        write is queued once and looked at once more)."""
+        written = self._written
+        while written and written[0][0] < before:
+            at, key = written.popleft()
+            entry = self._entries.get(key)
+            if entry is not None and entry.at <= at:  # not written again since
+                self._forget(key)
+                self.forgotten += 1
+
+    def _forget(self, key: str) -> None:
+        self._entries.pop(key, None)
+        alert_id = alert_id_of(key)
+        keys = self._keys_by_alert.get(alert_id)
+        if keys is not None:
+            keys.discard(key)
+            if not keys:
+                del self._keys_by_alert[alert_id]
 
     def get(self, key: str) -> DeliveryLogEntry | None:
         return self._entries.get(key)

@@ -1,6 +1,9 @@
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from alerts.deliverylog import DeliveryLog
 from alerts.records import DeliveryLogEntry, delivery_log_key
 
@@ -67,3 +70,55 @@ def test_records_from_the_topic_keep_the_newest_and_tombstones_delete() -> None:
     assert log.get(KEY) == newer
     log.apply(SimpleNamespace(key=KEY.encode(), value=None))
     assert log.get(KEY) is None and len(log) == 0
+
+
+def test_an_outcome_older_than_the_memory_is_forgotten() -> None:
+    log = DeliveryLog(remember_seconds=3600)
+    old_key = delivery_log_key("mention:x:old", "care", "webhook")
+    log.put(old_key, entry(at=T0))
+    log.put(KEY, entry(at=T0 + timedelta(minutes=30)))
+    assert len(log) == 2
+    log.put(
+        delivery_log_key("mention:x:new", "care", "webhook"),
+        entry(at=T0 + timedelta(hours=1, seconds=1)),
+    )
+    assert log.get(old_key) is None and log.get(KEY) is not None
+    assert log.for_alert("mention:x:old") == {} and log.forgotten == 1
+    # Published again after it was forgotten: sent as new.
+    later = T0 + timedelta(hours=2)
+    assert (
+        log.decide(old_key, source="a/0/9", published=later, now=later, repeat_interval=60).action
+        == "send"
+    )
+
+
+def test_an_entry_written_again_is_kept_until_its_new_outcome_is_old() -> None:
+    log = DeliveryLog(remember_seconds=3600)
+    log.put(KEY, entry(at=T0))
+    log.put(KEY, entry(at=T0 + timedelta(minutes=50)))
+    log.put(
+        delivery_log_key("mention:x:2", "care", "webhook"), entry(at=T0 + timedelta(minutes=70))
+    )
+    assert log.get(KEY) is not None  # its first write expired, its second has not
+
+
+@given(st.lists(st.integers(0, 600), max_size=300))
+def test_memory_holds_only_the_window_however_outcomes_arrive(steps: list[int]) -> None:
+    log = DeliveryLog(remember_seconds=600)
+    at = T0
+    for i, step in enumerate(steps):
+        at += timedelta(seconds=step)
+        log.put(delivery_log_key(f"mention:x:{i}", "care", "webhook"), entry(at=at))
+        oldest = min(e.at for e in log._entries.values())
+        assert at - oldest <= timedelta(seconds=600)
+    assert len(log) + log.forgotten == len(steps)
+
+
+def test_without_a_memory_limit_nothing_is_forgotten() -> None:
+    log = DeliveryLog()
+    for day in range(30):
+        log.put(
+            delivery_log_key(f"mention:x:{day}", "care", "webhook"),
+            entry(at=T0 + timedelta(days=day)),
+        )
+    assert len(log) == 30

@@ -85,7 +85,7 @@ class AlertWorker:
             ]
         metrics.add_receivers(self.notifiers)
         metrics.add_teams(team.name for team in settings.teams)
-        self.delivery_log = DeliveryLog()
+        self.delivery_log = DeliveryLog(settings.delivery.remember_seconds)
         self.silences = SilenceView()
         self.inhibitor = Inhibitor.build(settings.inhibit_rules)
         self.tracker = OffsetTracker()

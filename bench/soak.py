@@ -1,13 +1,15 @@
 """Soak: a steady rate for a long time; worker memory (RSS) and lag over time.
 
     python -m bench.soak [--minutes 30] [--rate 500] [--window 3600] [--remember-ids 86400]
+                         [--remember-deliveries 604800]
 
 Samples every 10 s the RSS of each worker process and the scoring group's lag; prints one
 row a minute, the RSS growth over the second half of the run (which should be ~0: growth
 that levels off), and writes JSON plus a PNG plot under bench/results/. The dedupe tables
 level off once their entries start expiring (``--window``, ``--remember-ids``: the
-``scoring.duplicates`` settings, defaults as in the config), so a soak shorter than those
-shows growth that a longer one would see level off.
+``scoring.duplicates`` settings, defaults as in the config), and so does the alert
+worker's delivery log (``--remember-deliveries``: ``delivery.remember_seconds``), so a
+soak shorter than those shows growth that a longer one would see level off.
 """
 
 from __future__ import annotations
@@ -68,6 +70,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--window", type=int, default=3600, help="near-copy window, s")
     parser.add_argument("--remember-ids", type=int, default=86400, help="alerted ids kept, s")
+    parser.add_argument(
+        "--remember-deliveries", type=int, default=604800, help="delivery outcomes kept, s"
+    )
     args = parser.parse_args()
     seconds = args.minutes * 60
     samples: list[dict[str, Any]] = []
@@ -82,6 +87,7 @@ def main() -> None:
             workdir,
             receivers=[{"name": "hook", "webhook_configs": [{"url": hook.url + "/hook"}]}],
             route={"receiver": "hook"},
+            delivery={"remember_seconds": args.remember_deliveries},
             scoring={
                 "duplicates": {
                     "window_seconds": args.window,
@@ -119,7 +125,8 @@ def main() -> None:
     growth = {k: half[-1][k] - half[0][k] for k in ("streams MB", "alerts MB")} if half else {}
     print(
         f"\nsoak: {args.rate:.0f} mentions/s for {args.minutes:g} min "
-        f"(dedupe window {args.window} s, ids kept {args.remember_ids} s)"
+        f"(dedupe window {args.window} s, ids kept {args.remember_ids} s, "
+        f"delivery outcomes kept {args.remember_deliveries} s)"
     )
     print_table(samples[::6] + samples[-1:], ["t", "streams MB", "alerts MB", "lag"])
     print(f"\nRSS change over the second half: {growth}")
@@ -130,6 +137,7 @@ def main() -> None:
             "minutes": args.minutes,
             "dedupe_window_seconds": args.window,
             "remember_ids_seconds": args.remember_ids,
+            "remember_deliveries_seconds": args.remember_deliveries,
             "samples": samples,
             "second_half_growth_mb": growth,
         },

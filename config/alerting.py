@@ -96,6 +96,9 @@ class DeliverySettings(Strict):
     concurrency_per_receiver: Annotated[int, Field(ge=1, le=64)] = 4
     max_queued_deliveries: Annotated[int, Field(ge=1, le=1_000_000)] = 10_000
     commit_interval_seconds: Annotated[float, Field(gt=0, le=300)] = 1.0
+    # How long the delivery log remembers an alert's outcome (what keeps it from being
+    # sent twice, and lets its message be updated); bounds the alert worker's memory.
+    remember_seconds: Annotated[int, Field(ge=60, le=366 * 86400)] = 7 * 86400
 
 
 def cross_check_alerting(settings: Settings) -> list[Problem]:
@@ -126,7 +129,26 @@ def cross_check_alerting(settings: Settings) -> list[Problem]:
                 )
             )
     _check_route_grouping(problems, settings.route, ("route",), undefined)
+    _check_repeat_within_memory(problems, settings.route, ("route",), settings.delivery)
     return problems
+
+
+def _check_repeat_within_memory(
+    problems: list[Problem], route: Route, at: tuple[str | int, ...], delivery: DeliverySettings
+) -> None:
+    """An alert repeated less often than the delivery log remembers it would be sent again
+    as new, not as a repeat: the log must outlive every repeat_interval."""
+    if route.repeat_interval is not None and route.repeat_interval > delivery.remember_seconds:
+        problems.append(
+            (
+                (*at, "repeat_interval"),
+                f"repeat_interval {route.repeat_interval:g}s is longer than "
+                f"delivery.remember_seconds {delivery.remember_seconds}s",
+                "shorten repeat_interval or raise delivery.remember_seconds above it",
+            )
+        )
+    for i, child in enumerate(route.routes):
+        _check_repeat_within_memory(problems, child, (*at, "routes", i), delivery)
 
 
 def _check_route_grouping(

@@ -22,6 +22,8 @@ EXPECTED = {
     "bad_duration.yaml": "bad_duration.yaml:4: route.group_wait: invalid duration '5 minutes'",
     "group_by_mixed.yaml": "group_by_mixed.yaml:6: route.routes.0.group_by: group_by '...' "
     "cannot be combined with other labels",
+    "repeat_beyond_memory.yaml": "repeat_beyond_memory.yaml:8: route.routes.0.repeat_interval: "
+    "repeat_interval 172800s is longer than delivery.remember_seconds 86400s",
 }
 
 
