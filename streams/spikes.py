@@ -86,8 +86,7 @@ class SpikeDetector:
         self.settings = settings
 
     def window_of(self, timestamp: float) -> float:
-        size = self.settings.window_seconds
-        return math.floor(timestamp / size) * size
+        return window_start(timestamp, self.settings.window_seconds)
 
     def threshold(self, history: list[int]) -> tuple[float, float, float]:
         """(median, MAD, threshold) of the baseline history."""
@@ -202,6 +201,11 @@ class SpikeDetector:
         )
 
 
+def window_start(timestamp: float, window_seconds: float) -> float:
+    """The start of the fixed window ``timestamp`` falls in."""
+    return math.floor(timestamp / window_seconds) * window_seconds
+
+
 def spike_keys(brand: str | None, topics: list[str]) -> list[str]:
     """The series a mention counts in: its brand and each of its topics."""
     return ([f"brand:{brand}"] if brand else []) + [f"topic:{t}" for t in topics]
@@ -245,7 +249,7 @@ class Tallies:
         self.by_series: dict[tuple[str, float], Tally] = {}
 
     def add(self, keys: list[str], timestamp: float, negative: bool, text: str) -> None:
-        window = math.floor(timestamp / self.settings.window_seconds)
+        window = window_start(timestamp, self.settings.window_seconds)
         for key in keys:
             tally = self.by_series.get((key, window))
             if tally is None:

@@ -100,8 +100,11 @@ def test_crises_alternate_with_resolutions(times: list[float], negative: bool) -
     assert kinds == ["crisis", "crisis_resolved"] * (len(kinds) // 2)
 
 
-def replay_in_batches(observations: list[Observation], batch: int) -> list[SpikeEvent]:
-    """What the spike agent does with the scoring agent's per-batch tallies."""
+def replay_in_batches(
+    observations: list[Observation], batch: int
+) -> tuple[KeyState, list[SpikeEvent]]:
+    """What the spike agent does with the scoring agent's per-batch tallies (through JSON,
+    as on the topic): the final state of the one series, and the events."""
     detector, state, events = SpikeDetector(SETTINGS), KeyState(), []
     for start in range(0, len(observations), batch):
         tallies = Tallies(SETTINGS)
@@ -109,13 +112,13 @@ def replay_in_batches(observations: list[Observation], batch: int) -> list[Spike
             tallies.add(list(seen.keys), seen.timestamp, seen.negative, seen.text)
         for tally in tallies.drain():
             events += observe_event(detector, state, orjson.loads(orjson.dumps(tally.to_dict())))
-    return events
+    return state, events
 
 
 def test_batch_tallies_find_the_same_crisis_and_resolution() -> None:
     observations = sorted(steady(60, 3) + burst(30 * 60 + 5, 40), key=lambda o: o.timestamp)
     one_by_one = replay(observations, SpikeDetector(SETTINGS))
-    batched = replay_in_batches(observations, batch=25)
+    _, batched = replay_in_batches(observations, batch=25)
     assert [(e.kind, e.crisis_id) for e in batched] == [(e.kind, e.crisis_id) for e in one_by_one]
     assert [e.kind for e in batched] == ["crisis", "crisis_resolved"]
     assert batched[0].examples == one_by_one[0].examples
@@ -140,15 +143,10 @@ def test_batch_tallies_count_every_mention_in_its_own_window(
     assert windows == sorted(set(windows))  # one tally per window, in time order
     assert tallies.drain() == []
     # Fed in batches, the closed windows' volumes are those of feeding one by one.
-    detector, one_state, batch_state = SpikeDetector(SETTINGS), KeyState(), KeyState()
+    detector, one_state = SpikeDetector(SETTINGS), KeyState()
     for o in observations:
         detector.observe(one_state, "brand:acme", o.timestamp, o.negative, o.text)
-    for start in range(0, len(observations), batch):
-        chunk = Tallies(SETTINGS)
-        for o in observations[start : start + batch]:
-            chunk.add(list(o.keys), o.timestamp, o.negative, o.text)
-        for tally in chunk.drain():
-            observe_event(detector, batch_state, tally.to_dict())
+    batch_state, _ = replay_in_batches(observations, batch)
     assert (batch_state.history, batch_state.volume, batch_state.negative) == (
         one_state.history,
         one_state.volume,
