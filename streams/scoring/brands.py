@@ -54,6 +54,15 @@ class BrandMatcher:
                 return rule.name
         return None
 
+    def brand_and_addressed(
+        self, text: str, declared: str | None = None
+    ) -> tuple[str | None, bool]:
+        """``brand_of`` and ``addressed`` at once: a brand found in the text is named by it."""
+        brand = self.brand_of(text, declared)
+        if brand is not None and brand != declared:
+            return brand, True
+        return brand, self.addressed(text, brand)
+
     def addressed(self, text: str, brand: str | None) -> bool:
         """True when the text names the brand (so it is written to or about it)."""
         return any(r.name == brand and r.matches(text) for r in self._rules)

@@ -67,3 +67,16 @@ NO_PROBLEM = re.compile(
     r"(?:problems?|issues?|worries|errors?)|"
     r"(?:could ?n[o']?t|can ?n[o']?t) (?:have been |be )?(?:more|better|happier))\b"
 )
+# Every match of NO_PROBLEM contains one of these: most posts skip the pattern.
+_NO_PROBLEM_WORDS = ("problem", "issue", "worries", "error", "more", "better", "happier")
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
+
+
+def blank_no_problem(lowered: str) -> str:
+    """``lowered`` with "no problem" and the like blanked out, keeping every position."""
+    if any(word in lowered for word in _NO_PROBLEM_WORDS):
+        return NO_PROBLEM.sub(_blank, lowered)
+    return lowered

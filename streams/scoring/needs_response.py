@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from streams.scoring.breach import GRIEVANCE, NO_PROBLEM
+from streams.scoring.breach import GRIEVANCE, blank_no_problem
 from streams.scoring.sentiment import Reading
 
 QUESTION = re.compile(
@@ -72,9 +72,7 @@ def breach_in(text: str, reading: Reading) -> str | None:
         return reading.breach
     if not reading.assessed or reading.polarity >= HAPPY_ABOVE:
         return None
-    if "no" in text:
-        text = NO_PROBLEM.sub(" ", text)
-    if found := GRIEVANCE.search(text):
+    if found := GRIEVANCE.search(blank_no_problem(text)):
         return found.group(0)
     return None
 

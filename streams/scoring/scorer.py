@@ -54,9 +54,8 @@ class Scorer:
         scoring = self.settings.scoring
         text = mention.text
         lang = self.languages.guess(text, mention.lang)
-        brand = self.brands.brand_of(text, mention.brand)
+        brand, addressed = self.brands.brand_and_addressed(text, mention.brand)
         topics = self.topics.topics_of(text)
-        addressed = self.brands.addressed(text, brand)
         reading = self.read_sentiment(text, lang)
         signals = urgency_signals(
             mention, reading.polarity if reading.assessed else None, addressed, scoring.urgency
@@ -115,11 +114,17 @@ class Scorer:
         return trusted(ScoredMention, values)
 
 
+_FIELD_NAMES: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
 def trusted(model: type[R], values: dict[str, object]) -> R:
     """What ``model.model_construct(**values)`` builds when ``values`` holds every field,
     already validated: without its per-field alias and default lookups, which cost more
     than scoring a short post's language. ``test_scorer.py`` checks both agree."""
-    ordered = {name: values[name] for name in model.model_fields}
+    names = _FIELD_NAMES.get(model)
+    if names is None:
+        names = _FIELD_NAMES[model] = tuple(model.model_fields)
+    ordered = {name: values[name] for name in names}
     record = model.__new__(model)
     object.__setattr__(record, "__dict__", ordered)
     object.__setattr__(record, "__pydantic_fields_set__", set(ordered))

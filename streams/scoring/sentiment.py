@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from streams.records import SentimentLabel
-from streams.scoring.breach import BREACH, NO_PROBLEM
+from streams.scoring.breach import BREACH, blank_no_problem
 from streams.scoring.lexicon import (
     BOOSTERS,
     CONTRAST,
@@ -96,13 +96,16 @@ PHRASE_INDEX = _phrase_index()
 def find_phrases(lowered: str) -> list[tuple[int, int, float]]:
     """Non-overlapping (start, end, valence) of lexicon phrases, leftmost first."""
     found: list[tuple[int, int, float]] = []
-    resume = 0
-    for word in PHRASE_WORD.finditer(lowered):
-        start = word.start()
-        if start < resume or (start and lowered[start - 1] == "'"):
+    resume = position = 0
+    for word in PHRASE_WORD.findall(lowered):
+        # Only non-word characters lie between two words, so the next occurrence is this
+        # word (cheaper than a match object per word).
+        start = lowered.find(word, position)
+        position = start + len(word)
+        entries = PHRASE_INDEX.get(NUMBER if word[0].isdigit() else word)
+        if entries is None or start < resume or (start and lowered[start - 1] == "'"):
             continue
-        key = NUMBER if word.group(0)[0].isdigit() else word.group(0)
-        for pattern, valence in PHRASE_INDEX.get(key, ()):
+        for pattern, valence in entries:
             match = pattern.match(lowered, start)
             if match is not None:
                 found.append((start, match.end(), valence))
@@ -172,11 +175,6 @@ def vader_polarity(text: str) -> float:
     return float(scores["compound"])
 
 
-def _blank(match: re.Match[str]) -> str:
-    """Blanks a match out without moving what follows."""
-    return " " * len(match.group(0))
-
-
 def earful_polarity(text: str) -> tuple[float, tuple[str, ...]]:
     """Polarity in [-1, 1] tuned for brand mentions, and its strongest cues."""
     polarity, cues, _breach = earful_reading(text)
@@ -185,10 +183,7 @@ def earful_polarity(text: str) -> tuple[float, tuple[str, ...]]:
 
 def find_breach(text: str) -> str | None:
     """The words in ``text`` that report a breach of expectations, if any."""
-    lowered = text.lower()
-    if "no" in lowered:
-        lowered = NO_PROBLEM.sub(_blank, lowered)
-    found = BREACH.search(lowered)
+    found = BREACH.search(blank_no_problem(text.lower()))
     return None if found is None else found.group(0)
 
 
@@ -226,7 +221,7 @@ def earful_reading(text: str) -> tuple[float, tuple[str, ...], str | None]:
         start = end
     # A reported failure is negative even in neutral words ("your agent did not call back").
     # Counted once: not when a phrase or a negative word already says it.
-    breach = BREACH.search(NO_PROBLEM.sub(_blank, lowered) if "no" in lowered else lowered)
+    breach = BREACH.search(blank_no_problem(lowered))
     if (
         breach is not None
         and valences.get(breach.group(0), 0.0) >= 0

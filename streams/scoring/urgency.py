@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from config.scoring import UrgencySettings
 from streams.records import Mention
@@ -33,14 +34,18 @@ REPEATED_WORDS = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Signal:
+class Signal(NamedTuple):  # a tuple: built for every fired signal of every mention
     name: str
     contribution: float
     detail: str
 
     def reason(self) -> str:
         return f"{self.name} +{self.contribution:.2f} ({self.detail})"
+
+
+@lru_cache(maxsize=8)
+def _vips(handles: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(h.lstrip("@").lower() for h in handles)
 
 
 def urgency_signals(
@@ -57,7 +62,7 @@ def urgency_signals(
         candidates.append(
             Signal(
                 "negative_sentiment",
-                weights.negative_sentiment * -polarity,
+                round(weights.negative_sentiment * -polarity, 3),
                 f"polarity {polarity:+.2f}",
             )
         )
@@ -67,37 +72,43 @@ def urgency_signals(
         ("churn_threat", CHURN_WORDS, weights.churn_threat),
     ):
         if found := pattern.search(text):
-            candidates.append(Signal(name, weight, f"says {found.group(0).lower()!r}"))
+            candidates.append(Signal(name, round(weight, 3), f"says {found.group(0).lower()!r}"))
     followers = mention.author.followers or 0
     if followers >= settings.reach_followers:
         # One third of the weight at the threshold, all of it at 100 times the threshold.
         share = min(1.0, (1 + math.log10(followers / settings.reach_followers)) / 3)
         candidates.append(
-            Signal("author_reach", weights.author_reach * share, f"{followers} followers")
+            Signal("author_reach", round(weights.author_reach * share, 3), f"{followers} followers")
         )
     if mention.author.verified:
-        candidates.append(Signal("verified_author", weights.verified_author, "verified account"))
-    vips = {h.lstrip("@").lower() for h in settings.vip_handles}
-    if mention.author.handle.lstrip("@").lower() in vips:
+        candidates.append(
+            Signal("verified_author", round(weights.verified_author, 3), "verified account")
+        )
+    if mention.author.handle.lstrip("@").lower() in _vips(tuple(settings.vip_handles)):
         candidates.append(
             Signal(
-                "vip_author", weights.vip_author, f"@{mention.author.handle.lstrip('@')} is a VIP"
+                "vip_author",
+                round(weights.vip_author, 3),
+                f"@{mention.author.handle.lstrip('@')} is a VIP",
             )
         )
     if addressed:
         candidates.append(
-            Signal("addressed_to_brand", weights.addressed_to_brand, "names the brand")
+            Signal("addressed_to_brand", round(weights.addressed_to_brand, 3), "names the brand")
         )
     if found := REPEATED_WORDS.search(text):
         candidates.append(
-            Signal("repeated_contact", weights.repeated_contact, f"says {found.group(0).lower()!r}")
+            Signal(
+                "repeated_contact",
+                round(weights.repeated_contact, 3),
+                f"says {found.group(0).lower()!r}",
+            )
         )
     elif mention.in_reply_to is not None:
         candidates.append(
-            Signal("repeated_contact", weights.repeated_contact, "follows up in a thread")
+            Signal("repeated_contact", round(weights.repeated_contact, 3), "follows up in a thread")
         )
-    rounded = [Signal(s.name, round(s.contribution, 3), s.detail) for s in candidates]
-    return [s for s in rounded if s.contribution > 0]
+    return [s for s in candidates if s.contribution > 0]
 
 
 def urgency_score(signals: list[Signal]) -> float:
