@@ -44,8 +44,9 @@ DEAD_LETTERS = TopicSpec(
 DELIVERY_LOG = TopicSpec(
     "delivery_log",
     "earful.alerts.delivery-log.v1",
-    "compacted: per alert id and receiver, the last delivery outcome (so redelivery is skipped)",
-    cleanup_policy="compact",
+    "compacted: per alert id and receiver, the last delivery outcome (so redelivery is "
+    "skipped); outcomes older than delivery.remember_seconds are deleted",
+    cleanup_policy="compact,delete",
 )
 DELIVERY_AUDIT = TopicSpec(
     "delivery_audit",

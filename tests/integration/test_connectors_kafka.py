@@ -3,18 +3,15 @@ cursors on a compacted topic that a new process reads back (latest value per key
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 import orjson
 import pytest
-from kafka import KafkaAdminClient
-from kafka.admin import ConfigResource, ConfigResourceType
 
 from connectors.kafka import KafkaOutput
 from earful.admin import ensure_topics
 from streams.records import Author, Mention
-from streams.topics import CONNECTOR_CURSORS, MENTIONS_RAW, topic_name
+from streams.topics import MENTIONS_RAW, topic_name
 from tests.conftest import SettingsFactory
 from tests.support.kafka import read_topic
 
@@ -63,21 +60,3 @@ async def test_mentions_and_cursors_survive_a_new_process(make_settings: Setting
         (b"test:3", "test:3"),
     ]
     assert all(b"null" not in (r.value or b"") for r in raw)  # optional fields left out
-
-
-def test_the_cursor_topic_is_compacted(make_settings: SettingsFactory) -> None:
-    settings, _ = make_settings()
-    ensure_topics(settings)
-    name = topic_name(CONNECTOR_CURSORS, settings.kafka.topic_prefix)
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    try:
-        deadline = time.monotonic() + 30  # a loaded broker may not list a new topic at once
-        policy = None
-        while policy is None and time.monotonic() < deadline:
-            described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name)])
-            policy = described.get("topic", {}).get(name, {}).get("cleanup.policy")
-            time.sleep(0.2)
-    finally:
-        admin.close()
-    assert policy is not None, described
-    assert policy["value"] == "compact"
