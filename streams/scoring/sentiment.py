@@ -34,7 +34,7 @@ HANDLE = re.compile(r"(?<!\w)[@\uff20]\w+")
 HASHTAG = re.compile(r"(?<!\w)#(\w+)")
 EMOTICON = r"</?3|[:;=][\-o^']?[()\[\]dDpP/\\|*oO$@]|[()\[\]][\-o^']?[:;=]"
 # Clause marks end the reach of a negation or an intensifier ("no gate agent. So rude").
-CLAUSE_MARKS = ".,;:?"
+CLAUSE_MARKS = ".,;:?-\u2013\u2014"
 TOKEN = re.compile(
     EMOTICON
     + r"|[A-Za-z][A-Za-z'\u2019]*|!|"
@@ -42,6 +42,9 @@ TOKEN = re.compile(
     + "".join(re.escape(e) for e in EMOJI)  # single characters: a class, not 52 branches
     + "]"
     + r"|[.,;:?]+"
+    # A dash between spaces, or an en or em dash, ends a clause too ("no it isn't - sheer
+    # incompetence"); a hyphen inside a word does not.
+    + r"|(?<!\S)-+(?!\S)|[\u2013\u2014]+"
 )
 ELONGATED = re.compile(r"(\w)\1{2,}")
 HASHTAG_PART = re.compile("|".join(re.escape(p) for p in HASHTAG_PARTS))

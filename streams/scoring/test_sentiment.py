@@ -48,6 +48,40 @@ def test_praise_is_positive(text: str) -> None:
     assert EARFUL.read(text).label == "positive"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@brand after this I am taking my business elsewhere",
+        "that is the last time I fly with them",
+        "you just lost a loyal customer",
+        "@brand I'm done with you",
+    ],
+)
+def test_a_customer_leaving_is_negative(text: str) -> None:
+    assert EARFUL.read(text).label == "negative"
+
+
+def test_a_spaced_or_long_dash_ends_the_reach_of_a_negation() -> None:
+    # "isn't" must not flip the word after the dash into praise.
+    assert polarity("No it isn't - sheer incompetence all day") < 0
+    assert polarity("No it isn't \u2014 sheer incompetence all day") < 0
+    # A hyphen inside a word is no clause mark: the negation still reaches "good".
+    assert polarity("the check-in was not good") < 0
+
+
+@pytest.mark.parametrize(
+    ("text", "negative"),
+    [
+        ("@brand four hours at the gate #horriblecustomerservice", True),
+        ("@brand #travelnightmare", True),
+        ("@brand the crew tonight #amazing", False),
+    ],
+)
+def test_feelings_inside_compound_hashtags_count(text: str, negative: bool) -> None:
+    assert (polarity(text) < 0) is negative
+    assert polarity(text) != 0
+
+
 def test_questions_without_feeling_are_neutral() -> None:
     assert EARFUL.read("@brand what time does the Lisbon flight leave?").label == "neutral"
 
