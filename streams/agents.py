@@ -7,7 +7,7 @@ import json
 import time
 import weakref
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, MutableMapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -60,13 +60,33 @@ def attach_scoring_agent(
     old entries are deleted as events of their partition pass (``streams.expiry``).
     With ``spikes``, each batch sends one spike event per series and window."""
     scored_name = topics.scored.get_topic_name()
+    alerts_name = topics.alerts.get_topic_name()
     dead_name = topics.dead_letters.get_topic_name()
+    spikes_name = topics.spike_events.get_topic_name()
+    consumed = metrics.consumed.labels(STAGE, topics.source.get_topic_name())
+    produced = {
+        name: metrics.produced.labels(STAGE, name)
+        for name in (scored_name, alerts_name, dead_name, spikes_name)
+    }
+    processing = metrics.processing.labels(STAGE)
 
     async def score_mentions(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
         # Batches: every record a batch produces is awaited until the broker acknowledged
         # it before the batch's events are acked (at least once, no round trip per message).
         concrete = cast(faust.Stream[Any], stream)
         in_flight: deque[asyncio.Future[None]] = deque()
+        # Records go straight to the app's producer: Faust's Topic.send wraps each one in
+        # pending and future messages and sensor calls the agent has no use for (it awaits
+        # the producer's own futures).
+        producer = await app.maybe_start_producer()
+
+        async def produce(
+            topic: str, key: bytes | None, value: bytes | None, headers: Any = None
+        ) -> Awaitable[Any]:
+            produced[topic].inc()
+            sent: Awaitable[Any] = await producer.send(topic, key, value, None, None, headers)
+            return sent
+
         async for events in concrete.take_events(batch_size, batch_wait_seconds):
             tallies = Tallies(spikes) if spikes is not None else None
             # take_events acks a batch in a ``finally``, also when this agent is cancelled
@@ -83,19 +103,14 @@ def attach_scoring_agent(
                 current_event_var.set(weakref.ref(event))
                 started = time.perf_counter()
                 message = event.message
-                metrics.consumed.labels(STAGE, message.topic).inc()
+                consumed.inc()
                 seen.partition = similar.partition = message.partition
                 expiry.sweep(message.partition, time.time())
                 outcome = process(event.value, scorer)
                 if isinstance(outcome, Scored):
                     s = outcome.scored
                     key = s.partition_key().encode()
-                    pending.append(
-                        await topics.scored.send(
-                            key=key, value=s.model_dump_json().encode(), force=True
-                        )
-                    )
-                    metrics.produced.labels(STAGE, scored_name).inc()
+                    pending.append(await produce(scored_name, key, s.model_dump_json().encode()))
                     metrics.observe_scored(s)
                     log.debug(
                         "mention scored",
@@ -103,7 +118,9 @@ def attach_scoring_agent(
                         priority=s.priority,
                         needs_response=s.needs_response,
                     )
-                    sent = await _send_alert(outcome, key, topics, metrics, seen, similar, dedup)
+                    sent = await _send_alert(
+                        outcome, key, produce, alerts_name, seen, similar, dedup
+                    )
                     if sent is not None:
                         pending.append(sent)
                     if tallies is not None:
@@ -122,13 +139,8 @@ def attach_scoring_agent(
                         partition=message.partition,
                         offset=message.offset,
                     )
-                    pending.append(
-                        await topics.dead_letters.send(
-                            key=message.key, value=message.value, headers=headers, force=True
-                        )
-                    )
+                    pending.append(await produce(dead_name, message.key, message.value, headers))
                     metrics.dead_letters.labels(STAGE, outcome.reason.value).inc()
-                    metrics.produced.labels(STAGE, dead_name).inc()
                     log.warning(
                         "message dead-lettered",
                         reason=outcome.reason.value,
@@ -137,14 +149,12 @@ def attach_scoring_agent(
                         partition=message.partition,
                         offset=message.offset,
                     )
-                metrics.processing.labels(STAGE).observe(time.perf_counter() - started)
+                processing.observe(time.perf_counter() - started)
             current_event_var.set(None)
             for tally in tallies.drain() if tallies is not None else ():
                 pending.append(
-                    await topics.spike_events.send(
-                        key=tally.key.encode(),
-                        value=json.dumps(tally.to_dict()).encode(),
-                        force=True,
+                    await produce(
+                        spikes_name, tally.key.encode(), json.dumps(tally.to_dict()).encode()
                     )
                 )
             # The next batch is scored while this one's records are on their way: waiting
@@ -181,8 +191,8 @@ async def settle_in_order(
 async def _send_alert(
     outcome: Scored,
     key: bytes,
-    topics: ScoringTopics,
-    metrics: ScoringMetrics,
+    produce: Callable[[str, bytes | None, bytes | None], Awaitable[Awaitable[Any]]],
+    alerts_name: str,
     seen: MutableMapping[str, Any],
     similar: MutableMapping[str, Any],
     dedup: DuplicateSettings,
@@ -211,8 +221,7 @@ async def _send_alert(
         to_send = duplicates.follow_up(alert or mention_alert(outcome.scored), verdict)
     else:
         return None
-    sent = await topics.alerts.send(key=key, value=to_send.model_dump_json().encode(), force=True)
-    metrics.produced.labels(STAGE, topics.alerts.get_topic_name()).inc()
+    sent = await produce(alerts_name, key, to_send.model_dump_json().encode())
     log.info(
         "alert raised",
         alert_id=to_send.alert_id,
