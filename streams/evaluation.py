@@ -189,9 +189,30 @@ def lexicon_labels(
     return [label_for(polarity(t), *thresholds) for t in texts]
 
 
+# The airlines of the airline set as a team listening for them would configure them.
+AIRLINES = (
+    Brand(name="united", keywords=["united airlines", "united"], handles=["@united"]),
+    Brand(name="usairways", keywords=["us airways"], handles=["@USAirways"]),
+    Brand(name="american", keywords=["american airlines"], handles=["@AmericanAir"]),
+    Brand(
+        name="southwest", keywords=["southwest airlines", "southwest"], handles=["@SouthwestAir"]
+    ),
+    Brand(name="delta", keywords=["delta air lines", "delta"], handles=["@Delta"]),
+    Brand(name="jetblue", keywords=["jetblue"], handles=["@JetBlue"]),
+    Brand(name="virginamerica", keywords=["virgin america"], handles=["@VirginAmerica"]),
+)
+
+
+def with_brands(scorer: Scorer, brands: Sequence[Brand]) -> Scorer:
+    return build_scorer(scorer.settings.model_copy(update={"brands": list(brands)}))
+
+
 def evaluate_sentiment(rows: Sequence[Row], scorer: Scorer) -> list[SentimentReport]:
+    """Earful scores the airline set with its airlines configured as brands, so their names
+    ("United") are not read as feelings, as in a deployment listening for them."""
     texts = [r.text for r in rows]
-    earful = [s.scored.sentiment.label for s in score_rows(rows, scorer, "airline")]
+    airlines = with_brands(scorer, AIRLINES)
+    earful = [s.scored.sentiment.label for s in score_rows(rows, airlines, "airline")]
     return [
         sentiment_report(f"earful ({scorer.settings.scoring.backend})", rows, earful),
         sentiment_report(

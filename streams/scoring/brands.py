@@ -20,6 +20,14 @@ def _names_pattern(brand: Brand) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w@])(?:" + "|".join(terms) + r")(?!\w)", re.IGNORECASE)
 
 
+def keywords_pattern(brands: Sequence[Brand]) -> re.Pattern[str] | None:
+    """Every brand's keywords as whole words (not inside a handle or hashtag), any case."""
+    terms = sorted({re.escape(k) for b in brands for k in b.keywords}, key=len, reverse=True)
+    if not terms:
+        return None
+    return re.compile(r"(?<![\w@#])(?:" + "|".join(terms) + r")(?!\w)", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class _BrandRule:
     name: str

@@ -81,6 +81,11 @@ PHRASES: dict[str, float] = {
     r"(?:fly|flew|flying|use|using|book|booking|order|ordering|buy|buying|choose|choosing)": -2.6,
     r"(?:lost|losing) (?:a|another|one|your|this) (?:loyal |long ?time )?(?:customer|flyer|flier)": -2.6,
     r"(?:i'?m|i am|we'?re|we are) (?:so |totally |completely )?done with (?:you|u|your)": -2.6,
+    # asking for better: a demand, not praise
+    r"(?:do|doing|be|get|treated|treat (?:us|me|your customers)) better": -1.8,
+    # set phrases whose words are not feelings
+    r"(?:take|takes|took|taking|taken) care of": 0.0,
+    r"customer care": -0.5,
     # praise and recovery
     r"(?:you'?re|you are|u r) (?:the )?(?:best|awesome|amazing|great)": 3.0,
     r"(?:so|very|really) (?:happy|glad|excited|pleased)": 2.6,
@@ -92,7 +97,8 @@ PHRASES: dict[str, float] = {
     r"(?:on time|early)[.! ]": 1.2,
     r"(?:can'?t|cannot) wait": 2.0,
     r"(?:well|nicely) done": 2.4,
-    r"(?:keep up|you rock|you rule|kudos|shout ?out|shoutout|props to)": 2.6,
+    r"(?:keep up|keep it up|you rock|you rule|kudos|shout[- ]?out|shoutout|props to|hats off"
+    r"|top[- ]notch|gold star|a\+)": 2.6,
     r"love (?:you|u|this|the|flying|it|my|your)": 2.6,
     # praise for a person who helped
     r"above and beyond": 3.0,
@@ -101,6 +107,25 @@ PHRASES: dict[str, float] = {
 
 # Single words the general lexicons miss or weigh wrongly for brand mentions.
 WORDS: dict[str, float] = {
+    # Names of programmes and products, not feelings ("loyalty team", "rewards card").
+    "loyalty": 0.0,
+    "rewards": 0.0,
+    "credit": 0.0,
+    "bummed": -2.0,
+    # Words of certainty and of travel, which the general lexicon counts as praise ("I am
+    # positive", "clearly", "award tickets", "my friend and I", "safety briefing").
+    "positive": 0.0,
+    "clearly": 0.0,
+    "surely": 0.0,
+    "definitely": 0.0,
+    "certainly": 0.0,
+    "award": 0.0,
+    "awards": 0.0,
+    "friend": 0.0,
+    "friends": 0.0,
+    "safety": 0.0,
+    "original": 0.0,
+    "number": 0.0,
     "cancelled": -1.6,
     "canceled": -1.6,
     "cancellation": -1.4,
@@ -199,6 +224,12 @@ WORDS: dict[str, float] = {
     "well": 0.0,
     "want": 0.0,
     "hope": 0.6,
+    # A wish says what is missing as often as what is welcome: as weak as "hope".
+    "hopes": 0.6,
+    "hoped": 0.6,
+    "hoping": 0.6,
+    "hopefully": 0.6,
+    "wish": 0.6,
     "fly": 0.0,
     "flying": 0.0,
 }

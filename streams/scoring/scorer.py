@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from config.schema import Settings
 from config.scoring import PriorityThresholds
 from streams.records import Mention, Priority, ScoredMention, Sentiment, Urgency
-from streams.scoring.brands import BrandMatcher, TopicMatcher
+from streams.scoring.brands import BrandMatcher, TopicMatcher, keywords_pattern
 from streams.scoring.language import LanguageGuesser, clear_language_cache
 from streams.scoring.needs_response import ADDRESSED_REPLY, needs_response
 from streams.scoring.ownership import owning_team
@@ -149,6 +149,11 @@ def build_scorer(settings: Settings) -> Scorer:
         settings,
         BrandMatcher.from_config(settings.brands),
         TopicMatcher.from_config(scoring.topics),
-        SentimentScorer(scoring.backend, scoring.negative_below, scoring.positive_above),
+        SentimentScorer(
+            scoring.backend,
+            scoring.negative_below,
+            scoring.positive_above,
+            keywords_pattern(settings.brands),
+        ),
         LanguageGuesser(scoring.languages.detect),
     )

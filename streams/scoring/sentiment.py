@@ -50,6 +50,22 @@ ELONGATED = re.compile(r"(\w)\1{2,}")
 HASHTAG_PART = re.compile("|".join(re.escape(p) for p in HASHTAG_PARTS))
 PHRASE_WORD = re.compile(r"[a-z0-9][a-z0-9']*")
 NUMBER = "<number>"
+# A yes/no question about a disruption asks whether it happened; it does not report it
+# ("is flight 1202 delayed?", "will my flight be cancelled tonight?").
+YES_NO_QUESTION = re.compile(
+    r"(?:^|(?<=[.!?])\s)\s*(?:is|are|will|would|does|do|did|was|were|has|have|can|could|"
+    r"should)\b[^.!?]*\?",
+    re.IGNORECASE,
+)
+DISRUPTION = re.compile(r"\b(?:cancel\w*|delay\w*|late|affected)\b", re.IGNORECASE)
+
+
+def _asked_not_told(question: re.Match[str]) -> str:
+    return DISRUPTION.sub(_blank, question.group(0))
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
 
 
 def _first_words(pattern: str) -> set[str]:
@@ -190,8 +206,12 @@ def find_breach(text: str) -> str | None:
     return None if found is None else found.group(0)
 
 
-def earful_reading(text: str) -> tuple[float, tuple[str, ...], str | None]:
-    """``earful_polarity`` and the breach of expectations it found (``find_breach``)."""
+def earful_reading(
+    text: str, brand_names: re.Pattern[str] | None = None
+) -> tuple[float, tuple[str, ...], str | None]:
+    """``earful_polarity`` and the breach of expectations it found (``find_breach``).
+    ``brand_names``: the configured brands' keywords, which say nothing of feeling however
+    the general lexicon reads them ("United", "Best Buy")."""
     valences = _word_valences()
     if "&" in text:
         text = html.unescape(text)
@@ -200,6 +220,8 @@ def earful_reading(text: str) -> tuple[float, tuple[str, ...], str | None]:
         text = URL.sub(" ", text)
     if "@" in text or "\uff20" in text:
         text = HANDLE.sub(" ", text)
+    if brand_names is not None:
+        text = brand_names.sub(" ", text)
     contributions: list[tuple[float, str]] = []
     if "#" in text:
         for tag in HASHTAG.findall(text):
@@ -207,6 +229,8 @@ def earful_reading(text: str) -> tuple[float, tuple[str, ...], str | None]:
                 contributions.append((HASHTAG_PARTS[part], f"#{tag}"))
         text = HASHTAG.sub(" ", text)
     question = "?" in text
+    if question:
+        text = YES_NO_QUESTION.sub(_asked_not_told, text)
     lowered = text.lower()
     has_capitals = lowered != text
     if len(lowered) != len(text):  # a few non-ASCII letters change length when lowered
@@ -260,6 +284,12 @@ def earful_reading(text: str) -> tuple[float, tuple[str, ...], str | None]:
             value = valences.get(word) or valences.get(ELONGATED.sub(r"\1", token.lower()))
         if not value:
             continue
+        if (
+            word in BOOSTERS
+            and index + 1 < len(tokens)
+            and tokens[index + 1][0] not in CLAUSE_MARKS
+        ):
+            continue  # "super bummed", "kind of late": it strengthens the next word instead
         if mixed_case and token.isupper() and len(token) > 1:
             value += CAPS_BOOST if value > 0 else -CAPS_BOOST
         window = tokens[max(0, index - 3) : index]
@@ -312,6 +342,7 @@ class SentimentScorer:
     backend: Backend
     negative_below: float
     positive_above: float
+    brand_names: re.Pattern[str] | None = None
 
     def read(self, text: str) -> Reading:
         # Reposts and copies repeat texts: a bounded cache answers them again for free.
@@ -325,7 +356,7 @@ class SentimentScorer:
         elif self.backend == "vader":
             polarity, breach = vader_polarity(text), find_breach(text)
         else:
-            polarity, cues, breach = earful_reading(text)
+            polarity, cues, breach = earful_reading(text, self.brand_names)
         polarity = max(-1.0, min(1.0, polarity))
         label = label_for(polarity, self.negative_below, self.positive_above)
         return Reading(label, round(polarity, 4), round(tb, 4), cues, breach=breach)

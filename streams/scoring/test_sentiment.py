@@ -4,6 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from config.schema import Brand
+from streams.scoring.brands import keywords_pattern
 from streams.scoring.lexicon import PHRASES
 from streams.scoring.sentiment import (
     PHRASE_INDEX,
@@ -80,6 +82,52 @@ def test_a_spaced_or_long_dash_ends_the_reach_of_a_negation() -> None:
 def test_feelings_inside_compound_hashtags_count(text: str, negative: bool) -> None:
     assert (polarity(text) < 0) is negative
     assert polarity(text) != 0
+
+
+def test_a_booster_strengthens_the_next_word_and_is_no_feeling_itself() -> None:
+    assert EARFUL.read("super bummed about the gate change").label == "negative"
+    assert EARFUL.read("the flight was kind of late").label != "positive"
+    assert EARFUL.read("the crew was super").label == "positive"  # last word: a feeling
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("@brand you need to do better than that", "negative"),
+        ("@brand an agent took care of it", "neutral"),
+        ("@brand my loyalty number and rewards card are on file", "neutral"),
+        ("@brand I am positive my bag was on that flight", "neutral"),
+        ("@brand hoping the bag makes it tonight", "neutral"),
+        ("@brand hats off to the crew in Denver", "positive"),
+        ("@brand top-notch service on the way home", "positive"),
+        ("@brand A+ work by the gate agent", "positive"),
+    ],
+)
+def test_service_idioms(text: str, label: str) -> None:
+    assert EARFUL.read(text).label == label
+
+
+def test_the_brands_own_name_is_not_a_feeling() -> None:
+    names = keywords_pattern([Brand(name="bestbuy", keywords=["best buy"])])
+    with_brand = SentimentScorer("earful", -0.1, 0.5, names)
+    text = "picked up the tv at best buy this morning"
+    assert EARFUL.read(text).label == "positive"  # "best", read as praise
+    assert with_brand.read(text).label == "neutral"
+    # The word itself still counts where it is not the brand's name.
+    assert with_brand.read("best crew I have flown with").label == "positive"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("@brand is flight 1202 delayed?", "neutral"),
+        ("@brand will my flight to Dallas be cancelled tonight?", "neutral"),
+        ("@brand why is my flight delayed again?", "negative"),
+        ("@brand my flight is delayed. Can you rebook me?", "negative"),
+    ],
+)
+def test_asking_whether_a_disruption_happened_is_not_reporting_one(text: str, label: str) -> None:
+    assert EARFUL.read(text).label == label
 
 
 def test_questions_without_feeling_are_neutral() -> None:
