@@ -20,12 +20,31 @@ def _names_pattern(brand: Brand) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w@])(?:" + "|".join(terms) + r")(?!\w)", re.IGNORECASE)
 
 
-def keywords_pattern(brands: Sequence[Brand]) -> re.Pattern[str] | None:
-    """Every brand's keywords as whole words (not inside a handle or hashtag), any case."""
-    terms = sorted({re.escape(k) for b in brands for k in b.keywords}, key=len, reverse=True)
-    if not terms:
-        return None
-    return re.compile(r"(?<![\w@#])(?:" + "|".join(terms) + r")(?!\w)", re.IGNORECASE)
+@dataclass(frozen=True)
+class BrandNames:
+    """The brands' keywords, to be left out where their words would mean something else
+    (a brand named "United" or "Best Buy" is not a feeling)."""
+
+    keywords: tuple[str, ...]  # lower case
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def from_config(cls, brands: Sequence[Brand]) -> BrandNames | None:
+        keywords = sorted({k.lower() for b in brands for k in b.keywords}, key=len, reverse=True)
+        if not keywords:
+            return None
+        # Whole words, not inside a handle or hashtag, any case.
+        alternatives = "|".join(re.escape(k) for k in keywords)
+        pattern = re.compile(rf"(?<![\w@#])(?:{alternatives})(?!\w)", re.IGNORECASE)
+        return cls(tuple(keywords), pattern)
+
+    def blank(self, text: str) -> str:
+        """``text`` with the keywords replaced by spaces (a substring test first: most posts
+        name no brand by keyword, and the pattern costs more than the test)."""
+        lowered = text.lower()
+        if not any(k in lowered for k in self.keywords):
+            return text
+        return self.pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from config.schema import Settings
 from config.scoring import PriorityThresholds
 from streams.records import Mention, Priority, ScoredMention, Sentiment, Urgency
-from streams.scoring.brands import BrandMatcher, TopicMatcher, keywords_pattern
+from streams.scoring.brands import BrandMatcher, BrandNames, TopicMatcher
 from streams.scoring.language import LanguageGuesser, clear_language_cache
 from streams.scoring.needs_response import ADDRESSED_REPLY, needs_response
 from streams.scoring.ownership import owning_team
@@ -153,7 +153,7 @@ def build_scorer(settings: Settings) -> Scorer:
             scoring.backend,
             scoring.negative_below,
             scoring.positive_above,
-            keywords_pattern(settings.brands),
+            BrandNames.from_config(settings.brands),
         ),
         LanguageGuesser(scoring.languages.detect),
     )

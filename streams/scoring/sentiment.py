@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from streams.records import SentimentLabel
+from streams.scoring.brands import BrandNames
 from streams.scoring.breach import BREACH, blank_no_problem
 from streams.scoring.lexicon import (
     BOOSTERS,
@@ -207,7 +208,7 @@ def find_breach(text: str) -> str | None:
 
 
 def earful_reading(
-    text: str, brand_names: re.Pattern[str] | None = None
+    text: str, brand_names: BrandNames | None = None
 ) -> tuple[float, tuple[str, ...], str | None]:
     """``earful_polarity`` and the breach of expectations it found (``find_breach``).
     ``brand_names``: the configured brands' keywords, which say nothing of feeling however
@@ -221,7 +222,7 @@ def earful_reading(
     if "@" in text or "\uff20" in text:
         text = HANDLE.sub(" ", text)
     if brand_names is not None:
-        text = brand_names.sub(" ", text)
+        text = brand_names.blank(text)
     contributions: list[tuple[float, str]] = []
     if "#" in text:
         for tag in HASHTAG.findall(text):
@@ -229,7 +230,7 @@ def earful_reading(
                 contributions.append((HASHTAG_PARTS[part], f"#{tag}"))
         text = HASHTAG.sub(" ", text)
     question = "?" in text
-    if question:
+    if question and DISRUPTION.search(text):
         text = YES_NO_QUESTION.sub(_asked_not_told, text)
     lowered = text.lower()
     has_capitals = lowered != text
@@ -342,7 +343,7 @@ class SentimentScorer:
     backend: Backend
     negative_below: float
     positive_above: float
-    brand_names: re.Pattern[str] | None = None
+    brand_names: BrandNames | None = None
 
     def read(self, text: str) -> Reading:
         # Reposts and copies repeat texts: a bounded cache answers them again for free.

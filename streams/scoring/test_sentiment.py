@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from config.schema import Brand
-from streams.scoring.brands import keywords_pattern
+from streams.scoring.brands import BrandNames
 from streams.scoring.lexicon import PHRASES
 from streams.scoring.sentiment import (
     PHRASE_INDEX,
@@ -108,7 +108,7 @@ def test_service_idioms(text: str, label: str) -> None:
 
 
 def test_the_brands_own_name_is_not_a_feeling() -> None:
-    names = keywords_pattern([Brand(name="bestbuy", keywords=["best buy"])])
+    names = BrandNames.from_config([Brand(name="bestbuy", keywords=["best buy"])])
     with_brand = SentimentScorer("earful", -0.1, 0.5, names)
     text = "picked up the tv at best buy this morning"
     assert EARFUL.read(text).label == "positive"  # "best", read as praise
