@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from config.queries import Query, parse_query
 from config.schema import Brand
 from config.scoring import Topic
+from streams.scoring.blanks import blank
 
 
 def _names_pattern(brand: Brand) -> re.Pattern[str] | None:
@@ -44,7 +45,7 @@ class BrandNames:
         lowered = text.lower()
         if not any(k in lowered for k in self.keywords):
             return text
-        return self.pattern.sub(lambda m: " " * len(m.group(0)), text)
+        return self.pattern.sub(blank, text)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from streams.scoring.blanks import blank
+
 # A breach of expectations: something that should have happened did not, or broke. These
 # say so whatever the tone ("thanks for ignoring me" is a complaint with a smile).
 BREACH = re.compile(
@@ -71,12 +73,8 @@ NO_PROBLEM = re.compile(
 _NO_PROBLEM_WORDS = ("problem", "issue", "worries", "error", "more", "better", "happier")
 
 
-def _blank(match: re.Match[str]) -> str:
-    return " " * len(match.group(0))
-
-
 def blank_no_problem(lowered: str) -> str:
     """``lowered`` with "no problem" and the like blanked out, keeping every position."""
     if any(word in lowered for word in _NO_PROBLEM_WORDS):
-        return NO_PROBLEM.sub(_blank, lowered)
+        return NO_PROBLEM.sub(blank, lowered)
     return lowered

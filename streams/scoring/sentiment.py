@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from streams.records import SentimentLabel
+from streams.scoring.blanks import blank
 from streams.scoring.brands import BrandNames
 from streams.scoring.breach import BREACH, blank_no_problem
 from streams.scoring.lexicon import (
@@ -62,11 +63,7 @@ DISRUPTION = re.compile(r"\b(?:cancel\w*|delay\w*|late|affected)\b", re.IGNORECA
 
 
 def _asked_not_told(question: re.Match[str]) -> str:
-    return DISRUPTION.sub(_blank, question.group(0))
-
-
-def _blank(match: re.Match[str]) -> str:
-    return " " * len(match.group(0))
+    return DISRUPTION.sub(blank, question.group(0))
 
 
 def _first_words(pattern: str) -> set[str]:
