@@ -66,6 +66,10 @@ class SeekFence:
             committed = await seek_to_committed()
             # The client seeks only the partitions with a committed offset above 0.
             self._committed_sought.update({tp: o for tp, o in committed.items() if o})
+            log.info(
+                "partitions sought to their committed offsets",
+                committed={str(tp): offset for tp, offset in committed.items()},
+            )
             return committed
 
         return noted_seek_to_committed

@@ -10,9 +10,10 @@ import orjson
 import pytest
 
 from earful.localkafka import LocalKafka
+from streams.app import APP_ID
 from streams.topics import DEAD_LETTERS, MENTIONS_RAW, MENTIONS_SCORED, topic_name
 from tests.conftest import SettingsFactory
-from tests.support.kafka import publish, read_topic, read_until_ids
+from tests.support.kafka import publish, read_topic, read_until_ids, where_ids_are
 from tests.support.mentions import mention, nasty_invalid_messages, nasty_valid_texts
 from tests.support.processes import start_worker, stop, worker_logs
 
@@ -25,6 +26,19 @@ def scored_ids(bootstrap: str, topic: str, expect: int, timeout: float) -> list[
     want = {f"test:{i}" for i in range(expect)}
     records = read_until_ids(bootstrap, topic, want, timeout)
     return [orjson.loads(r.value or b"")["id"] for r in records]
+
+
+def lost_report(bootstrap: str, prefix: str, ids: list[str], count: int, workdir: Path) -> str:
+    """Empty when ``test:0`` .. ``test:{count-1}`` were all scored; else which are missing,
+    where they sit on the raw topic, what the group committed, and the workers' logs."""
+    missing = {f"test:{i}" for i in range(count)} - set(ids)
+    if not missing:
+        return ""
+    raw, group = topic_name(MENTIONS_RAW, prefix), f"{prefix}{APP_ID}"
+    return (
+        f"{len(missing)} lost: {sorted(missing)[:20]}\n"
+        f"{where_ids_are(bootstrap, raw, missing, group)}\n{worker_logs(workdir)}"
+    )
 
 
 def wait_until_count(bootstrap: str, topic: str, count: int, timeout: float) -> None:
@@ -51,7 +65,7 @@ def test_scoring_worker_killed_mid_stream_loses_no_mention(
         ids = scored_ids(bootstrap, scored, expect=count, timeout=180)
     finally:
         stop(restarted)
-    assert set(ids) == {f"test:{i}" for i in range(count)}, worker_logs(tmp_path)
+    assert not (lost := lost_report(bootstrap, prefix, ids, count, tmp_path)), lost
     print(
         f"\nkill -9 mid-stream: sent {count}, scored {len(ids)}, "
         f"re-scored after restart {len(ids) - len(set(ids))}"
@@ -82,8 +96,7 @@ def test_scoring_worker_stopped_mid_batch_loses_no_mention(
         ids = [orjson.loads(r.value or b"")["id"] for r in records]
     finally:
         stop(restarted)
-    missing = {f"test:{i}" for i in range(count)} - set(ids)
-    assert not missing, f"{len(missing)} lost, e.g. {sorted(missing)[:5]}\n" + worker_logs(tmp_path)
+    assert not (lost := lost_report(bootstrap, prefix, ids, count, tmp_path)), lost
     print(
         f"\nSIGTERM mid-batch x2: sent {count}, scored {len(ids)}, "
         f"re-scored after restarts {len(ids) - len(set(ids))}"

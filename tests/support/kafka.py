@@ -86,23 +86,37 @@ def where_ids_are(bootstrap: str, topic: str, ids: set[str], group: str) -> str:
     """Where the records with these ids sit in ``topic`` and what ``group`` committed
     there, e.g. ``p1: 412-418 (3 ids); committed {1: 430}``; for a failing test's message."""
     spots: dict[int, list[int]] = {}
+    found: set[str] = set()
     for r in read_topic(bootstrap, topic, expect=10**9, timeout=10, settle=0):
-        if orjson.loads(r.value or b"{}").get("id") in ids:
+        if (record_id := orjson.loads(r.value or b"{}").get("id")) in ids:
             spots.setdefault(r.partition, []).append(r.offset)
+            found.add(record_id)
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:
         answer = admin.list_group_offsets(group)
     finally:
         admin.close()
-    placed = "; ".join(f"p{p}: {min(o)}-{max(o)} ({len(o)} ids)" for p, o in sorted(spots.items()))
-    return f"{placed}; committed by {group}: {answer}"
+    placed = "; ".join(
+        f"p{p}: {sorted(o) if len(o) <= 20 else f'{min(o)}-{max(o)}'} ({len(o)} ids)"
+        for p, o in sorted(spots.items())
+    )
+    absent = f"; {len(ids - found)} not on {topic} at all" if ids - found else ""
+    return f"{placed}{absent}; committed by {group}: {answer}"
 
 
 def publish(
     bootstrap: str, topic: str, values: list[bytes], keys: list[bytes] | None = None
 ) -> None:
+    """Write ``values`` and check that the broker took every one: a record lost here would
+    read as a record Earful lost."""
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    for i, value in enumerate(values):
-        producer.send(topic, value=value, key=keys[i] if keys else None)
-    producer.flush()
-    producer.close()
+    try:
+        sent = [
+            producer.send(topic, value=value, key=keys[i] if keys else None)
+            for i, value in enumerate(values)
+        ]
+        producer.flush()
+        failed = [f.exception for f in sent if not f.succeeded()]
+        assert not failed, f"{len(failed)} of {len(sent)} not written to {topic}: {failed[:3]}"
+    finally:
+        producer.close()
