@@ -13,7 +13,13 @@ from earful.localkafka import LocalKafka
 from streams.app import APP_ID
 from streams.topics import DEAD_LETTERS, MENTIONS_RAW, MENTIONS_SCORED, topic_name
 from tests.conftest import SettingsFactory
-from tests.support.kafka import publish, read_topic, read_until_ids, where_ids_are
+from tests.support.kafka import (
+    committed_offsets,
+    publish,
+    read_topic,
+    read_until_ids,
+    where_ids_are,
+)
 from tests.support.mentions import mention, nasty_invalid_messages, nasty_valid_texts
 from tests.support.processes import start_worker, stop, worker_logs
 
@@ -28,16 +34,19 @@ def scored_ids(bootstrap: str, topic: str, expect: int, timeout: float) -> list[
     return [orjson.loads(r.value or b"")["id"] for r in records]
 
 
-def lost_report(bootstrap: str, prefix: str, ids: list[str], count: int, workdir: Path) -> str:
+def lost_report(
+    bootstrap: str, prefix: str, ids: list[str], count: int, workdir: Path, context: str = ""
+) -> str:
     """Empty when ``test:0`` .. ``test:{count-1}`` were all scored; else which are missing,
-    where they sit on the raw topic, what the group committed, and the workers' logs."""
+    where they sit on the raw topic, what the group committed, ``context``, and the
+    workers' logs."""
     missing = {f"test:{i}" for i in range(count)} - set(ids)
     if not missing:
         return ""
     raw, group = topic_name(MENTIONS_RAW, prefix), f"{prefix}{APP_ID}"
     return (
         f"{len(missing)} lost: {sorted(missing)[:20]}\n"
-        f"{where_ids_are(bootstrap, raw, missing, group)}\n{worker_logs(workdir)}"
+        f"{where_ids_are(bootstrap, raw, missing, group)}\n{context}\n{worker_logs(workdir)}"
     )
 
 
@@ -60,12 +69,14 @@ def test_scoring_worker_killed_mid_stream_loses_no_mention(
     wait_until_count(bootstrap, scored, 300, timeout=120)
     worker.send_signal(signal.SIGKILL)
     worker.wait()
+    at_kill = committed_offsets(bootstrap, f"{prefix}{APP_ID}")
     restarted = start_worker("streams", config, tmp_path)
     try:
         ids = scored_ids(bootstrap, scored, expect=count, timeout=180)
     finally:
         stop(restarted)
-    assert not (lost := lost_report(bootstrap, prefix, ids, count, tmp_path)), lost
+    context = f"committed when the worker was killed: {at_kill}"
+    assert not (lost := lost_report(bootstrap, prefix, ids, count, tmp_path, context)), lost
     print(
         f"\nkill -9 mid-stream: sent {count}, scored {len(ids)}, "
         f"re-scored after restart {len(ids) - len(set(ids))}"

@@ -108,17 +108,23 @@ def where_ids_are(bootstrap: str, topic: str, ids: set[str], group: str) -> str:
         if (record_id := orjson.loads(r.value or b"{}").get("id")) in ids:
             spots.setdefault(r.partition, []).append(r.offset)
             found.add(record_id)
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    try:
-        answer = admin.list_group_offsets(group)
-    finally:
-        admin.close()
+    answer = committed_offsets(bootstrap, group)
     placed = "; ".join(
         f"p{p}: {sorted(o) if len(o) <= 20 else f'{min(o)}-{max(o)}'} ({len(o)} ids)"
         for p, o in sorted(spots.items())
     )
     absent = f"; {len(ids - found)} not on {topic} at all" if ids - found else ""
     return f"{placed}{absent}; committed by {group}: {answer}"
+
+
+def committed_offsets(bootstrap: str, group: str) -> dict[str, int]:
+    """What ``group`` committed, by ``topic/partition``."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        answer = admin.list_group_offsets(group).get(group, {})
+    finally:
+        admin.close()
+    return {f"{tp.topic}/{tp.partition}": meta.offset for tp, meta in sorted(answer.items())}
 
 
 def publish(
