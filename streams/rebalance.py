@@ -42,6 +42,9 @@ class SeekFence:
         self.sought: dict[Any, tuple[int, int]] = {}
         self._committed_sought: dict[Any, int] = {}
         self._seek: Callable[[Any, int], Awaitable[Any]] = consumer.seek
+        # partition -> the offset a seek put it at, until its first record is handed out
+        self._first_due: dict[Any, int] = {}
+        self.resumed_elsewhere = 0
 
     def guard_perform_seek(
         self, perform_seek: Callable[[], Awaitable[Any]]
@@ -55,6 +58,7 @@ class SeekFence:
                 self.seeks += 1
                 for tp, offset in self._committed_sought.items():
                     self.sought[tp] = (offset, self.seeks)
+                self._first_due.update(self._committed_sought)
                 self._committed_sought = {}
 
         return fenced_perform_seek
@@ -85,6 +89,7 @@ class SeekFence:
                 self.seeks += 1
                 if offset:
                     self.sought[partition] = (offset, self.seeks)
+                    self._first_due[partition] = offset
 
         return fenced_seek
 
@@ -102,6 +107,8 @@ class SeekFence:
                 if self.seeks != fetched_at:
                     set_aside.setdefault(tp, message.offset)
                     continue
+                if self._first_due:
+                    self._check_first(tp, message.offset)
                 yield tp, message
                 handed_out[tp] = message.offset
             if fetched_at is not None and self.seeks != fetched_at:
@@ -109,6 +116,19 @@ class SeekFence:
                 await self._recover(fetched_at, handed_out, set_aside)
 
         return fenced_getmany
+
+    def _check_first(self, tp: Any, offset: int) -> None:
+        """The first record after a seek should be the one sought; a later one means the
+        records between were skipped (or compacted away, or transaction markers)."""
+        due = self._first_due.pop(tp, None)
+        if due is not None and offset != due:
+            self.resumed_elsewhere += 1
+            log.warning(
+                "a partition resumed at another offset than it was sought to",
+                partition=str(tp),
+                sought=due,
+                first_record=offset,
+            )
 
     async def _recover(
         self, fetched_at: int, handed_out: dict[Any, int], set_aside: dict[Any, int]
@@ -121,6 +141,7 @@ class SeekFence:
                 read_offsets[tp] = offset
             elif tp in set_aside:
                 await self._seek(tp, set_aside[tp])
+                self._first_due[tp] = set_aside[tp]
                 fetched_again[str(tp)] = set_aside[tp]
         log.info(
             "fetched records set aside: a seek came while they were handed out",

@@ -101,3 +101,14 @@ def test_an_empty_fetch_is_never_stale() -> None:
     fence = SeekFence(consumer)
     assert run(fence, [], seek_after=None) == []
     assert fence.stale_batches == 0
+
+
+def test_the_first_record_after_a_seek_is_checked_against_the_seek() -> None:
+    consumer = FakeConsumer({"p0": 7, "p1": 20})
+    fence = SeekFence(consumer)
+    # A seek before the fetch: p0 resumes where it was sought; p1 resumes past 20.
+    assert run(fence, [("p0", 7), ("p1", 23), ("p1", 24)], seek_after=0)[0] == ("p0", 7)
+    assert fence.resumed_elsewhere == 1
+    # Checked once per seek: later records of a partition are not compared again.
+    assert run(fence, [("p0", 9), ("p1", 30)], seek_after=None) == [("p0", 9), ("p1", 30)]
+    assert fence.resumed_elsewhere == 1
