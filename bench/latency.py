@@ -5,6 +5,7 @@
 Each mention's ``created_at`` is its publish time; the receiver stamps arrival. Reported
 per rate: p50, p95, p99 and max end-to-end latency of the alerts that arrived, and how
 many arrived of those expected (the same scorer decides which mentions need a response).
+Prints a table and writes bench/results/latency.json and latency.png.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import orjson
 
 from bench.harness import (
+    RESULTS,
     bench_broker,
     bench_settings,
     print_table,
@@ -28,6 +30,7 @@ from bench.harness import (
     write_results,
 )
 from bench.load import publish_at_rate
+from bench.plots import plot_latency
 from streams.topics import MENTIONS_RAW, topic_name
 from tests.support.receivers import recording_server
 
@@ -92,7 +95,9 @@ def main() -> None:
             print(f"# {rate:.0f}/s done", flush=True)
     print(f"\nend-to-end latency, publish -> webhook, {args.seconds:.0f} s per rate")
     print_table(rows, ["rate", "alerts", "p50 ms", "p95 ms", "p99 ms", "max ms"])
-    print(f"results: {write_results('latency', {'rows': rows})}")
+    path = write_results("latency", {"rows": rows})
+    picture = plot_latency(rows, RESULTS / "latency.png")
+    print(f"results: {path}" + (f", plot: {picture}" if picture else ""))
 
 
 if __name__ == "__main__":

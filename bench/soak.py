@@ -31,6 +31,7 @@ from bench.harness import (
     write_results,
 )
 from bench.load import publish_at_rate
+from bench.plots import plot_soak
 from streams.topics import MENTIONS_RAW, topic_name
 from tests.support.receivers import recording_server
 
@@ -40,28 +41,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def plot(samples: list[dict[str, Any]], path: Path) -> Path | None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return None
-    minutes = [s["t"] / 60 for s in samples]
-    figure, (memory, lag) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
-    memory.plot(minutes, [s["streams MB"] for s in samples], label="streams worker")
-    memory.plot(minutes, [s["alerts MB"] for s in samples], label="alerts worker")
-    memory.set_ylabel("RSS (MB)")
-    memory.legend()
-    lag.plot(minutes, [s["lag"] for s in samples], color="tab:red")
-    lag.set_ylabel("scoring lag (msgs)")
-    lag.set_xlabel("minutes")
-    figure.suptitle("Earful soak")
-    figure.savefig(path, dpi=100)
-    return path
 
 
 def main() -> None:
@@ -142,8 +121,7 @@ def main() -> None:
             "second_half_growth_mb": growth,
         },
     )
-    RESULTS.mkdir(exist_ok=True)
-    picture = plot(samples, RESULTS / "soak.png")
+    picture = plot_soak(samples, RESULTS / "soak.png")
     print(f"results: {path}" + (f", plot: {picture}" if picture else ""))
 
 

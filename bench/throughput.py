@@ -6,7 +6,8 @@ Side by side in one run: (a) the same scoring code in-process with no Kafka (the
 (b) a hand-written kafka-python consume-score-produce loop with the same scorer, (c) the
 Faust pipeline with one and with two worker processes. Each Kafka case drains a backlog
 preloaded by a separate producer process; the rate is counted from the first scored record
-to the last, and the consumer group's lag must return to zero.
+to the last, and the consumer group's lag must return to zero. Prints a table and writes
+bench/results/throughput.json and throughput.png.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from bench.corpus import corpus
 from bench.harness import (
+    RESULTS,
     bench_broker,
     bench_settings,
     end_offsets,
@@ -32,6 +34,7 @@ from bench.harness import (
     stop_all,
     write_results,
 )
+from bench.plots import plot_throughput
 from config.schema import Settings
 from streams.pipeline import Scored, process
 from streams.scoring import build_scorer
@@ -197,7 +200,8 @@ def main() -> None:
         "throughput",
         {"count": args.count, "rows": rows, "scale_2_over_1": (two / one) if one and two else None},
     )
-    print(f"results: {path}")
+    picture = plot_throughput(rows, RESULTS / "throughput.png")
+    print(f"results: {path}" + (f", plot: {picture}" if picture else ""))
 
 
 if __name__ == "__main__":
