@@ -150,6 +150,8 @@ class AlertWorker:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_interval_ms=600_000,
+            session_timeout_ms=int(kafka.session_timeout_seconds * 1000),
+            heartbeat_interval_ms=int(kafka.heartbeat_seconds * 1000),
         )
         self._consumer = consumer
         background: list[asyncio.Task[None]] = []

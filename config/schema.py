@@ -56,6 +56,16 @@ class KafkaSettings(Strict):
         }
     )
     security: KafkaSecurity = KafkaSecurity()
+    # How long a consumer group waits for a silent member (a crashed or frozen worker)
+    # before the others take its partitions: the longest a crash stops a partition.
+    # Kafka's brokers accept 6 s to 30 min by default.
+    session_timeout_seconds: Annotated[float, Field(ge=6, le=1800)] = 10.0
+
+    @property
+    def heartbeat_seconds(self) -> float:
+        """A third of the session timeout, at most Kafka's usual 3 s: a member misses two
+        heartbeats before the group gives up on it."""
+        return min(3.0, self.session_timeout_seconds / 3)
 
     @field_validator("partitions")
     @classmethod

@@ -61,6 +61,8 @@ def create_app(
         producer_linger=0.02,
         producer_max_request_size=DEAD_LETTER_MAX_BYTES + 64 * 1024,
         broker_commit_interval=COMMIT_INTERVAL_SECONDS,
+        broker_session_timeout=kafka.session_timeout_seconds,
+        broker_heartbeat_interval=kafka.heartbeat_seconds,
         # No standby copies of other workers' tables: their entries expire only where the
         # partition is processed; a worker taking a partition over rebuilds its tables from
         # the changelog (kept small by that expiry).

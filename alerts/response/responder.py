@@ -113,6 +113,8 @@ class Responder:
             group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            session_timeout_ms=int(kafka.session_timeout_seconds * 1000),
+            heartbeat_interval_ms=int(kafka.heartbeat_seconds * 1000),
         )
         await self._producer.start()
         await compacted.start()
