@@ -72,7 +72,7 @@ class SeekFence:
             self._committed_sought.update({tp: o for tp, o in committed.items() if o})
             log.info(
                 "partitions sought to their committed offsets",
-                committed={str(tp): offset for tp, offset in committed.items()},
+                committed={_named(tp): o for tp, o in committed.items() if o is not None},
             )
             return committed
 
@@ -125,7 +125,7 @@ class SeekFence:
             self.resumed_elsewhere += 1
             log.warning(
                 "a partition resumed at another offset than it was sought to",
-                partition=str(tp),
+                partition=_named(tp),
                 sought=due,
                 first_record=offset,
             )
@@ -142,12 +142,18 @@ class SeekFence:
             elif tp in set_aside:
                 await self._seek(tp, set_aside[tp])
                 self._first_due[tp] = set_aside[tp]
-                fetched_again[str(tp)] = set_aside[tp]
+                fetched_again[_named(tp)] = set_aside[tp]
         log.info(
             "fetched records set aside: a seek came while they were handed out",
-            last_handed_out={str(tp): offset for tp, offset in handed_out.items()},
+            last_handed_out={_named(tp): offset for tp, offset in handed_out.items()},
             fetched_again_from=fetched_again,
         )
+
+
+def _named(tp: Any) -> str:
+    """``topic/partition``, shorter in a log line than a ``TopicPartition``'s repr."""
+    topic, partition = getattr(tp, "topic", None), getattr(tp, "partition", None)
+    return str(tp) if topic is None else f"{topic}/{partition}"
 
 
 def fence_seeks(app: faust.App) -> None:
