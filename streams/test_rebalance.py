@@ -30,6 +30,9 @@ class FakeConsumer:
         self.seeks.append((partition, offset))
         self._read_offset[partition] = offset
 
+    def assignment(self) -> set[str]:
+        return set(self.committed)
+
 
 Batch = list[tuple[str, int]]
 
@@ -80,13 +83,44 @@ def test_a_sought_partition_reads_on_from_where_the_seek_put_it() -> None:
 
 def test_records_of_a_partition_no_seek_moved_are_fetched_again() -> None:
     # p1 has no committed offset: a seek to committed offsets leaves its position alone,
-    # so the records set aside would never come back without a seek of their own.
+    # so the records set aside would never come back without a seek of their own; nor
+    # would 40, handed out just before the seek, if it never reached the agent.
     consumer = FakeConsumer({"p0": 3, "p1": None})
     fence = SeekFence(consumer)
     batch = [("p0", 10), ("p1", 40), ("p0", 11), ("p1", 41), ("p1", 42)]
     assert run(fence, batch, seek_after=2) == [("p0", 10), ("p1", 40)]
-    assert consumer.seeks == [("p1", 41)]
-    assert consumer._read_offset == {"p0": 3, "p1": 41}
+    assert consumer.seeks == [("p1", 40)]
+    assert consumer._read_offset == {"p0": 3, "p1": 40}
+
+
+def test_a_seek_between_batches_reads_uncommitted_partitions_again_from_their_start() -> None:
+    consumer = FakeConsumer({"p0": 3, "p1": None})
+    fence = SeekFence(consumer)
+    assert run(fence, [("p1", 0), ("p0", 3), ("p1", 1)], seek_after=None)
+    assert run(fence, [("p1", 2)], seek_after=None)
+    # The next seek comes before the next fetch: nothing is stale, yet p1's records since
+    # its last seek (0 to 2) are fetched again; p0 goes back to its committed 3.
+    assert run(fence, [("p1", 0)], seek_after=0) == [("p1", 0)]
+    assert consumer.seeks == [("p1", 0)]
+    assert fence.stale_batches == 0
+
+
+def test_a_partition_with_nothing_handed_out_since_its_last_seek_is_left_alone() -> None:
+    consumer = FakeConsumer({"p0": None})
+    fence = SeekFence(consumer)
+    assert run(fence, [("p0", 4)], seek_after=None)
+    assert run(fence, [], seek_after=0) == []
+    assert run(fence, [], seek_after=0) == []
+    assert consumer.seeks == [("p0", 4)]
+
+
+def test_a_partition_no_longer_assigned_is_not_sought() -> None:
+    consumer = FakeConsumer({"p0": None, "p1": None})
+    fence = SeekFence(consumer)
+    assert run(fence, [("p0", 5), ("p1", 7)], seek_after=None)
+    del consumer.committed["p1"]  # revoked by a rebalance
+    assert run(fence, [], seek_after=0) == []
+    assert consumer.seeks == [("p0", 5)]
 
 
 def test_a_batch_fetched_after_a_seek_passes_whole() -> None:
