@@ -41,8 +41,12 @@ log = structlog.get_logger("earful.streams")
 
 
 class SeekFence:
-    def __init__(self, consumer: Any) -> None:
+    def __init__(self, consumer: Any, acked: Callable[[Any], bool] = lambda tp: True) -> None:
+        """``acked``: whether a partition's offsets are committed as its records are
+        acknowledged (the agents' topics, not the tables' changelogs, which table recovery
+        seeks itself)."""
         self.consumer = consumer
+        self.acked = acked
         self.seeks = 0
         self.stale_batches = 0
         # partition -> (offset the latest seek set, the seek counter when it ended)
@@ -85,13 +89,13 @@ class SeekFence:
         return fenced_perform_seek
 
     def _unsought_handed_out(self) -> dict[Any, int]:
-        """Assigned partitions the seek to committed offsets left alone, and the first
-        record each handed out since it was last sought."""
+        """Assigned partitions of the agents' topics that the seek to committed offsets left
+        alone, and the first record each handed out since it was last sought."""
         assigned = self.consumer.assignment()
         return {
             tp: offset
             for tp, offset in self._handed_since_seek.items()
-            if tp not in self._committed_sought and tp in assigned
+            if tp not in self._committed_sought and tp in assigned and self.acked(tp)
         }
 
     def guard_seek_to_committed(
@@ -197,7 +201,7 @@ def fence_seeks(app: faust.App) -> None:
 
     def build_fenced_consumer() -> Any:
         consumer: Any = build_consumer()
-        fence = SeekFence(consumer)
+        fence = SeekFence(consumer, acked=lambda tp: app.topics.acks_enabled_for(tp.topic))
         consumer.perform_seek = fence.guard_perform_seek(consumer.perform_seek)
         consumer.seek_to_committed = fence.guard_seek_to_committed(consumer.seek_to_committed)
         consumer.seek = fence.guard_seek(consumer.seek)

@@ -146,3 +146,12 @@ def test_the_first_record_after_a_seek_is_checked_against_the_seek() -> None:
     # Checked once per seek: later records of a partition are not compared again.
     assert run(fence, [("p0", 9), ("p1", 30)], seek_after=None) == [("p0", 9), ("p1", 30)]
     assert fence.resumed_elsewhere == 1
+
+
+def test_only_partitions_whose_offsets_are_committed_are_read_again() -> None:
+    # A table's changelog partition is sought by table recovery, never by the fence.
+    consumer = FakeConsumer({"raw": None, "changelog": None})
+    fence = SeekFence(consumer, acked=lambda tp: tp != "changelog")
+    assert run(fence, [("changelog", 0), ("raw", 2)], seek_after=None)
+    assert run(fence, [], seek_after=0) == []
+    assert consumer.seeks == [("raw", 2)]
