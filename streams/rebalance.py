@@ -201,7 +201,8 @@ def fence_seeks(app: faust.App) -> None:
 
     def build_fenced_consumer() -> Any:
         consumer: Any = build_consumer()
-        fence = SeekFence(consumer, acked=lambda tp: app.topics.acks_enabled_for(tp.topic))
+        changelogs = app.tables.changelog_topics
+        fence = SeekFence(consumer, acked=lambda tp: tp.topic not in changelogs)
         consumer.perform_seek = fence.guard_perform_seek(consumer.perform_seek)
         consumer.seek_to_committed = fence.guard_seek_to_committed(consumer.seek_to_committed)
         consumer.seek = fence.guard_seek(consumer.seek)
