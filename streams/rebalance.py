@@ -160,7 +160,8 @@ class SeekFence:
         due = self._first_due.pop(tp, None)
         if due is not None and offset != due:
             self.resumed_elsewhere += 1
-            log.warning(
+            # Info, not a warning: transactional producers' markers cause this too.
+            log.info(
                 "a partition resumed at another offset than it was sought to",
                 partition=_named(tp),
                 sought=due,
