@@ -174,7 +174,7 @@ class LocalKafka:
         (self.home / "log4j2.yaml").write_text(LOG4J2.format(logs=self.home / "logs"))
         (self.home / "server.properties").write_text(self._server_properties(data))
         if not (data / "meta.properties").exists():
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            cluster_id = new_cluster_id()
             result = subprocess.run(
                 [
                     java,
@@ -183,8 +183,7 @@ class LocalKafka:
                     f"-Dlog4j2.configurationFile={self.home / 'log4j2.yaml'}",
                     "kafka.tools.StorageTool",
                     "format",
-                    "-t",
-                    cluster_id,
+                    f"--cluster-id={cluster_id}",
                     "-c",
                     str(self.home / "server.properties"),
                     *self._scram_users(),
@@ -314,6 +313,16 @@ def assemble_jars() -> Path:
             )
         stamp.write_text(KAFKA_VERSION)
     return lib
+
+
+def new_cluster_id() -> str:
+    """A random cluster id as Kafka writes them (22 URL-safe base64 characters), never
+    starting with "-": Kafka's own generator skips those too, since a command line reads
+    them as an option (``kafka-storage format -t -abc`` fails one time in 64)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def free_port() -> int:
