@@ -18,12 +18,14 @@ Then, per partition of the batch:
 - not sought (a seek to committed offsets skips a partition with no commit yet): it is
   sought back to its first record set aside, so those records are fetched again.
 
-A partition with no committed offset has nothing to go back to, and the last records
-handed out just before a seek to committed offsets can vanish on their way to the agent
-(seen at a worker's start after a crash before the first commit: 5 and 9 mentions of
-3,000 in 2 of 12 runs of the ``kill -9`` test; those offsets were never acknowledged, so
-the group's commits stopped there). So every such seek also seeks each partition it left
-alone back to the first record handed out since that partition's previous seek.
+Records handed out before that seek but still waiting in an agent's queue are dropped,
+unacknowledged, when Faust resumes flow after it: ``FlowControlEvent.resume()`` clears
+every queue made with ``clear_on_resume``, as the agents' are. A partition sought to its
+committed offset reads them again; one with no committed offset is left where it is, so
+they were lost (at a worker's start after a crash before the first commit: 5 and 9
+mentions of 3,000 in 2 of 12 runs of the ``kill -9`` test; the group's commits stopped at
+the first of them). So every such seek also seeks each partition it left alone back to
+the first record handed out since that partition's previous seek.
 
 At worst a record is processed twice (at-least-once; the dedupe tables stop a second
 alert), never skipped.
