@@ -100,8 +100,9 @@ def _read(
 
 
 def where_ids_are(bootstrap: str, topic: str, ids: set[str], group: str) -> str:
-    """Where the records with these ids sit in ``topic`` and what ``group`` committed
-    there, e.g. ``p1: 412-418 (3 ids); committed {1: 430}``; for a failing test's message."""
+    """Where the records with these ids sit in ``topic`` and what ``group`` committed,
+    e.g. ``p1: [412, 415, 418] (3 ids); committed by g: {'raw/1': 412}``; for a failing
+    test's message."""
     spots: dict[int, list[int]] = {}
     found: set[str] = set()
     for r in read_topic(bootstrap, topic, expect=10**9, timeout=10, settle=0):
