@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import weakref
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -14,11 +13,11 @@ from typing import Any, cast
 
 import faust
 import structlog
-from faust.streams import _current_event as current_event_var
 
 from config.schema import Settings
 from config.scoring import DuplicateSettings, SpikeSettings
 from streams import duplicates
+from streams.changelog import QueuedTable
 from streams.deadletters import dead_letter_headers
 from streams.expiry import Expiry, NotedTable
 from streams.metrics import ScoringMetrics
@@ -49,6 +48,7 @@ def attach_scoring_agent(
     seen: NotedTable,
     similar: NotedTable,
     expiry: Expiry,
+    changelogs: Sequence[QueuedTable],
     dedup: DuplicateSettings,
     spikes: SpikeSettings | None,
     batch_size: int = 500,
@@ -58,6 +58,8 @@ def attach_scoring_agent(
     produced is written (at least once). ``seen`` and ``similar`` are changelog-backed
     tables: no second alert for a mention id or a near copy, also after a restart; their
     old entries are deleted as events of their partition pass (``streams.expiry``).
+    ``changelogs``: the tables behind them, whose changelog records this agent sends with
+    each event's other records (``streams.changelog``).
     With ``spikes``, each batch sends one spike event per series and window."""
     scored_name = topics.scored.get_topic_name()
     alerts_name = topics.alerts.get_topic_name()
@@ -81,10 +83,15 @@ def attach_scoring_agent(
         producer = await app.maybe_start_producer()
 
         async def produce(
-            topic: str, key: bytes | None, value: bytes | None, headers: Any = None
+            topic: str,
+            key: bytes | None,
+            value: bytes | None,
+            headers: Any = None,
+            partition: int | None = None,
         ) -> Awaitable[Any]:
-            produced[topic].inc()
-            sent: Awaitable[Any] = await producer.send(topic, key, value, None, None, headers)
+            if topic in produced:
+                produced[topic].inc()
+            sent: Awaitable[Any] = await producer.send(topic, key, value, partition, None, headers)
             return sent
 
         async for events in concrete.take_events(batch_size, batch_wait_seconds):
@@ -97,10 +104,6 @@ def attach_scoring_agent(
                 event.message.incref()
             pending: list[Awaitable[Any]] = []
             for event in events:
-                # Tables write their changelog to the partition of the event in hand, found
-                # through this task's context; the stream's own current_event is left to
-                # the task filling the next batch.
-                current_event_var.set(weakref.ref(event))
                 started = time.perf_counter()
                 message = event.message
                 consumed.inc()
@@ -149,8 +152,13 @@ def attach_scoring_agent(
                         partition=message.partition,
                         offset=message.offset,
                     )
+                # The dedupe tables' writes and deletes of this event, to its partition.
+                for table in changelogs:
+                    for changed, value in table.drain():
+                        pending.append(
+                            await produce(table.topic, changed, value, partition=message.partition)
+                        )
                 processing.observe(time.perf_counter() - started)
-            current_event_var.set(None)
             for tally in tallies.drain() if tallies is not None else ():
                 pending.append(
                     await produce(

@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry
 from config.kafka_security import kafka_client_options
 from config.schema import Settings
 from streams.agents import ScoringTopics, attach_scoring_agent, attach_spike_agent
+from streams.changelog import QueuedTable
 from streams.expiry import (
     ExpiresAt,
     ExpiringTable,
@@ -99,6 +100,7 @@ def create_app(
     raw_partitions = kafka.partitions_for("mentions_raw")
     dedup = scoring.duplicates
     expiry = Expiry({})
+    changelogs: list[QueuedTable] = []
 
     def dedupe_table(name: str, table_name: str, expires_at: ExpiresAt) -> NotedTable:
         async def remember_expiry(event: Any) -> None:  # entries replayed at start-up
@@ -106,12 +108,15 @@ def create_app(
                 key = event.key.decode() if isinstance(event.key, bytes) else str(event.key)
                 expiry.note(event.message.partition, name, key, event.value)
 
-        table = app.Table(
-            table_name,
-            default=None,
-            partitions=raw_partitions,
-            on_changelog_event=remember_expiry,
+        table = QueuedTable(
+            app.Table(
+                table_name,
+                default=None,
+                partitions=raw_partitions,
+                on_changelog_event=remember_expiry,
+            )
         )
+        changelogs.append(table)
         expiry.tables[name] = ExpiringTable(name, table, expires_at)
         return NotedTable(name, table, expiry)
 
@@ -123,6 +128,7 @@ def create_app(
         seen=dedupe_table("seen", "alerted-mentions", seen_expiry(dedup.remember_ids_seconds)),
         similar=dedupe_table("similar", "similar-texts", similar_expiry(dedup.window_seconds)),
         expiry=expiry,
+        changelogs=changelogs,
         dedup=dedup,
         spikes=scoring.spikes if scoring.spikes.enabled else None,
     )
