@@ -24,6 +24,7 @@ from streams.metrics import ScoringMetrics
 from streams.pipeline import Scored, crisis_alert, mention_alert, process
 from streams.scoring import Scorer
 from streams.spikes import KeyState, SpikeDetector, Tallies, observe_event, spike_keys
+from streams.tracked_topics import track_topics
 
 STAGE = "streams"
 MAX_BATCHES_IN_FLIGHT = 4
@@ -81,6 +82,12 @@ def attach_scoring_agent(
         # pending and future messages and sensor calls the agent has no use for (it awaits
         # the producer's own futures).
         producer = await app.maybe_start_producer()
+        await track_topics(
+            producer._ensure_producer().client,  # Faust's aiokafka producer
+            {scored_name, alerts_name, dead_name, spikes_name}
+            | {table.topic for table in changelogs}
+            | set(app.tables.changelog_topics),
+        )
 
         async def produce(
             topic: str,
