@@ -36,10 +36,23 @@ def bench_broker() -> Iterator[str]:
         broker = LocalKafka(Path(home), free_port(), free_port(), heap="1g")
         seconds = broker.start()
         print(f"# Kafka {broker.bootstrap} started in {seconds:.1f} s", file=sys.stderr)
+        pin_to_last_core(broker.running_pid())
         try:
             yield broker.bootstrap
         finally:
             broker.stop()
+
+
+def pin_to_last_core(pid: int | None) -> None:
+    """Keep the broker (all its threads) on the last core, so a worker pinned to core 0
+    measures one worker on one core, not one core shared with the broker."""
+    cores = os.cpu_count() or 1
+    if pid is None or cores < 2 or not _has_taskset():
+        return
+    subprocess.run(
+        ["taskset", "-a", "-pc", str(cores - 1), str(pid)], capture_output=True, check=True
+    )
+    print(f"# Kafka pinned to core {cores - 1}", file=sys.stderr)
 
 
 def bench_settings(

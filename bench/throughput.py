@@ -43,6 +43,8 @@ from streams.topics import ALERTS, MENTIONS_RAW, MENTIONS_SCORED, topic_name
 
 def in_process_ceiling(settings: Settings, mentions: list[bytes]) -> float:
     scorer = build_scorer(settings)
+    # As a worker does before its first record: Lingua's models take seconds to load.
+    scorer.languages.warm_up()
     started = time.perf_counter()
     for raw in mentions:
         outcome = process(raw, scorer)
