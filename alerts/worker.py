@@ -51,6 +51,7 @@ from streams.topics import (
     SILENCES,
     topic_name,
 )
+from streams.tracked_topics import track_topics
 from streams.validation import describe_validation_error
 
 GROUP_ID = "earful-alerts"
@@ -121,6 +122,10 @@ class AlertWorker:
         )
         await producer.start()
         self._recorder = DeliveryRecorder(self.settings, producer, self.delivery_log, self.metrics)
+        recorder = self._recorder
+        await track_topics(
+            producer.client, [recorder.audit_topic, recorder.log_topic, recorder.dead_letter_topic]
+        )
         self.updater.recorder = self._recorder
         self._sender = Sender(
             self.settings,

@@ -18,6 +18,7 @@ from config.kafka_security import kafka_client_options
 from config.schema import Settings
 from streams.records import Mention
 from streams.topics import CONNECTOR_CURSORS, MENTIONS_RAW, topic_name
+from streams.tracked_topics import track_topics
 
 
 class MentionSink(Protocol):
@@ -56,6 +57,7 @@ class KafkaOutput:
 
     async def start(self) -> None:
         await self.producer.start()
+        await track_topics(self.producer.client, [self.raw_topic, self.cursor_topic])
 
     async def stop(self) -> None:
         """Flush what is in flight, then close (graceful shutdown)."""

@@ -96,7 +96,7 @@ def attach_scoring_agent(
             headers: Any = None,
             partition: int | None = None,
         ) -> Awaitable[Any]:
-            if topic in produced:
+            if topic in produced:  # Earful's topics; not the tables' changelogs
                 produced[topic].inc()
             sent: Awaitable[Any] = await producer.send(topic, key, value, partition, None, headers)
             return sent

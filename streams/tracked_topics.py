@@ -1,4 +1,5 @@
-"""Keep the producer's metadata on every topic the scoring worker writes.
+"""Keep a producer's metadata on every topic it writes (the scoring agent, the alert
+worker, the responder and the connectors all track theirs when they start).
 
 aiokafka's client asks the broker for all topics until it tracks any, then only for the
 topics it tracks. A send tracks its topic only when the client's metadata lacks it, so a
@@ -7,7 +8,9 @@ topic known from the first (all-topics) answer stays untracked; once any topic i
 the untracked ones. Records waiting for such a topic then have no leader and the sender
 refreshes the metadata in a loop without ever learning it: the agent, waiting for their
 acknowledgement, stalls (3 of 28 one-worker benchmark runs stopped at about 14,900 of
-20,000 mentions, the worker spinning on metadata requests).
+20,000 mentions, the worker spinning on metadata requests). The other workers' topics all
+exist before their producers start, so this had not hit them; tracking costs one metadata
+request at start.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from config.kafka_security import kafka_client_options
 from config.schema import Settings
 from streams.records import Alert
 from streams.topics import ALERT_STATE, ALERTS, SILENCES, topic_name
+from streams.tracked_topics import track_topics
 
 GROUP_ID = "earful-responder"
 RESPONDER = "earful-responder"
@@ -117,6 +118,9 @@ class Responder:
             heartbeat_interval_ms=int(kafka.heartbeat_seconds * 1000),
         )
         await self._producer.start()
+        await track_topics(
+            self._producer.client, [self.alerts_topic, self.state_topic, self.silences_topic]
+        )
         await compacted.start()
         runner: web.AppRunner | None = None
         try:
