@@ -84,9 +84,7 @@ def attach_scoring_agent(
         producer = await app.maybe_start_producer()
         await track_topics(
             producer._ensure_producer().client,  # Faust's aiokafka producer
-            {scored_name, alerts_name, dead_name, spikes_name}
-            | {table.topic for table in changelogs}
-            | set(app.tables.changelog_topics),
+            {scored_name, alerts_name, dead_name, spikes_name, *app.tables.changelog_topics},
         )
 
         async def produce(
