@@ -7,7 +7,7 @@ topic known from the first (all-topics) answer stays untracked; once any topic i
 (the tables' changelogs, created after the producer started, are), the next refresh drops
 the untracked ones. Records waiting for such a topic then have no leader and the sender
 refreshes the metadata in a loop without ever learning it: the agent, waiting for their
-acknowledgement, stalls (3 of 28 one-worker benchmark runs stopped at about 14,900 of
+acknowledgement, stalls (3 of about 35 one-worker benchmark runs stopped at about 14,900 of
 20,000 mentions, the worker spinning on metadata requests). The other workers' topics all
 exist before their producers start, so this had not hit them; tracking costs one metadata
 request at start.
