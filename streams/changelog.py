@@ -10,8 +10,8 @@ alert and one delete per expired entry, that cost as much CPU as scoring the men
 changelog record. The agent sends the queue with the rest of the event's records, to the
 partition of the event in hand (where Faust puts a table write too), and counts their
 acknowledgements with the batch's, so an offset is committed only once the state it
-produced is written. The records are the ones Faust writes: the key by the app's key
-codec, the value by its value codec, a delete as a record without a value. So a worker
+produced is written. The records are the ones Faust writes: key and value by the table's
+codecs (JSON), a delete as a record without a value. So a worker
 rebuilds the table from its changelog as before.
 """
 
