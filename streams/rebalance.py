@@ -46,6 +46,7 @@ from typing import Any
 
 import faust
 import structlog
+from aiokafka.errors import IllegalStateError
 
 log = structlog.get_logger("earful.streams")
 
@@ -246,8 +247,8 @@ class SeekFence:
             self.seeks += 1
             try:
                 await self._seek(tp, offset)
-            except Exception as exc:  # revoked in the meantime: the same as above
-                log.info("partition not sought again", partition=_named(tp), error=repr(exc))
+            except IllegalStateError:  # revoked in the meantime: the same as above
+                log.info("partition revoked before it was sought again", partition=_named(tp))
                 continue
             finally:
                 self.seeks += 1

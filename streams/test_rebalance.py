@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Literal
 
+from aiokafka.errors import IllegalStateError
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -241,6 +242,20 @@ def test_a_partition_no_longer_assigned_is_not_sought_again() -> None:
     batch = [("p0", 1), ("gone", 3)]  # "gone" was revoked while the batch came back
     assert run(fence, batch, seek_after=None, faust_drops_from=1) == [("p0", 1)]
     assert consumer.seeks == []
+
+
+def test_a_partition_revoked_while_it_is_sought_again_is_skipped() -> None:
+    class RevokingConsumer(FakeConsumer):
+        async def seek(self, partition: str, offset: int) -> None:
+            if partition == "p1":  # the client's answer for a partition just revoked
+                raise IllegalStateError(f"{partition} is not currently assigned")
+            await super().seek(partition, offset)
+
+    consumer = RevokingConsumer({"p0": None, "p1": None})
+    fence = SeekFence(consumer)
+    batch = [("p1", 3), ("p0", 7)]
+    assert run(fence, batch, seek_after=None, faust_drops_from=0) == []
+    assert consumer.seeks == [("p0", 7)] and fence.refetched_batches == 1
 
 
 @given(
