@@ -8,6 +8,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -159,6 +161,25 @@ def wait_for_count(bootstrap: str, topic: str, target: int, timeout: float) -> f
             return time.monotonic() - started
         time.sleep(0.1)
     return None
+
+
+def wait_ready(ports: list[int], timeout: float = 90) -> float:
+    """Seconds until every worker's ``/readyz`` answers 200 (partitions assigned, tables
+    recovered); a fixed sleep instead let a slow start fall inside the measurement."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if all(_ready(port) for port in ports):
+            return time.monotonic() - started
+        time.sleep(0.2)
+    raise RuntimeError(f"workers on ports {ports} not ready after {timeout:.0f} s")
+
+
+def _ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
 
 
 def write_results(name: str, payload: dict[str, Any]) -> Path:
