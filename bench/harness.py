@@ -8,8 +8,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +21,7 @@ from config.loader import parse_settings
 from config.schema import Settings
 from earful.admin import ensure_topics
 from earful.localkafka.broker import LocalKafka, free_port
+from tests.support.scrape import get
 
 RESULTS = Path(__file__).with_name("results")
 
@@ -168,18 +167,10 @@ def wait_ready(ports: list[int], timeout: float = 90) -> float:
     recovered); a fixed sleep instead let a slow start fall inside the measurement."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
-        if all(_ready(port) for port in ports):
+        if all(get(port, "/readyz")[0] == 200 for port in ports):
             return time.monotonic() - started
         time.sleep(0.2)
     raise RuntimeError(f"workers on ports {ports} not ready after {timeout:.0f} s")
-
-
-def _ready(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:
-            return bool(answer.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def write_results(name: str, payload: dict[str, Any]) -> Path:
