@@ -17,11 +17,35 @@ posts and on a fixed corpus of tricky cases.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import re
+import sys
+import types
 from functools import lru_cache
 from typing import Any
 
-from textblob import _text as pattern
+
+def _textblob_modules() -> tuple[types.ModuleType, types.ModuleType]:
+    """TextBlob's ``_text`` and ``en`` modules, without running ``textblob/__init__``: that
+    imports TextBlob's front end and NLTK with it, about 39 MB in every worker for code
+    Earful never calls. The package is stood in for while the two load and removed after,
+    so a later ``import textblob`` runs the real one and reuses these very modules."""
+    if "textblob" in sys.modules:
+        return importlib.import_module("textblob._text"), importlib.import_module("textblob.en")
+    spec = importlib.util.find_spec("textblob")
+    if spec is None or spec.submodule_search_locations is None:
+        raise ImportError("textblob is not installed: pip install textblob")
+    stand_in = types.ModuleType("textblob")
+    stand_in.__path__ = list(spec.submodule_search_locations)
+    sys.modules["textblob"] = stand_in
+    try:
+        return importlib.import_module("textblob._text"), importlib.import_module("textblob.en")
+    finally:
+        del sys.modules["textblob"]
+
+
+pattern, _english = _textblob_modules()
 
 # One entry per lexicon word: (polarity, subjectivity, intensity, is a modifier).
 Entry = tuple[float, float, float, bool]
@@ -47,8 +71,7 @@ def _emoticon_join(match: re.Match[str]) -> str:
 def _lexicon() -> tuple[dict[str, Entry], dict[str, float]]:
     """TextBlob's English sentiment lexicon as a plain dict, and its emoticons by lowered
     form (the first mood in TextBlob's order wins, as in its loop)."""
-    from textblob.en import sentiment
-
+    sentiment = _english.sentiment
     # The lexicon loads lazily; this loads it (and the "-ly" adverbs TextBlob derives).
     len(sentiment)
     modifiers = tuple(sentiment.modifiers)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -168,3 +171,21 @@ PIECES = [
 def test_same_polarity_as_textblob_on_realistic_text(pieces: list[str], gaps: list[str]) -> None:
     text = "".join(piece + gap for piece, gap in zip(pieces, gaps, strict=False))
     assert pattern_polarity(text) == textblob_says(text)
+
+
+def test_scoring_loads_textblobs_lexicon_without_nltk() -> None:
+    """A worker imports the scoring path and never TextBlob's front end (NLTK, ~39 MB of
+    RSS); TextBlob imported after it still works and shares the very same modules."""
+    script = (
+        "import sys\n"
+        "from streams.scoring.pattern_polarity import pattern, pattern_polarity\n"
+        "assert pattern_polarity('not bad at all :)') > 0\n"
+        "print('nltk' in sys.modules, 'textblob' in sys.modules)\n"
+        "from textblob import TextBlob, _text\n"
+        "print(_text is pattern, TextBlob('not bad at all :)').sentiment.polarity"
+        " == pattern_polarity('not bad at all :)'))\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert ran.stdout.split() == ["False", "False", "True", "True"]
