@@ -99,10 +99,13 @@ class Topic(_Strict):
 
 class LanguageSettings(_Strict):
     """Languages the detector chooses between (fewer is faster and more accurate on short
-    posts) and the ones whose sentiment Earful assesses (its lexicons are English)."""
+    posts) and the ones whose sentiment Earful assesses (its lexicons are English).
+    ``accuracy: low`` trades accuracy on posts of a few words for memory: about 2 MB of
+    models per language instead of 25-50 MB."""
 
     detect: list[LanguageCode] = ["en", "es", "fr", "de", "pt", "it", "nl"]
     assess: list[LanguageCode] = ["en"]
+    accuracy: Literal["high", "low"] = "high"
 
     @model_validator(mode="after")
     def _assessed_are_detected(self) -> LanguageSettings:

@@ -155,5 +155,5 @@ def build_scorer(settings: Settings) -> Scorer:
             scoring.positive_above,
             BrandNames.from_config(settings.brands),
         ),
-        LanguageGuesser(scoring.languages.detect),
+        LanguageGuesser(scoring.languages.detect, scoring.languages.accuracy),
     )

@@ -36,3 +36,11 @@ def test_one_english_marker_and_no_other_language_word_is_english() -> None:
     assert GUESSER.guess("LAX to EWR, middle seat on a red eye. Such a noob maneuver") == "en"
     # Spanish in plain ASCII with a word English also uses still goes to the model.
     assert GUESSER.guess("mi maleta no llego y nadie me ayuda, es un desastre total") == "es"
+
+
+def test_low_accuracy_mode_detects_clear_posts() -> None:
+    low = LanguageGuesser(["en", "es", "fr", "de"], accuracy="low")
+    assert low.guess("mi vuelo fue cancelado otra vez y nadie responde") == "es"
+    assert low.guess("Mon vol est annulé, personne ne répond") == "fr"
+    assert low.guess("Wo ist mein Koffer? Niemand antwortet") == "de"
+    assert low.guess("@brand my bag is lost") == "en"
