@@ -1,7 +1,9 @@
 """Delivery throughput and latency of the alert worker (in-process) against a real broker
 and a webhook receiver on 127.0.0.1. Prints figures; asserts nothing.
 
-    .venv/bin/python -m bench.alerts_delivery --bootstrap 127.0.0.1:9092 --alerts 2000
+    python -m bench.alerts_delivery [--alerts 2000] [--concurrency 4] [--bootstrap HOST:PORT]
+
+Without ``--bootstrap`` it starts a broker of its own, as the other benchmarks do.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from prometheus_client import CollectorRegistry
 
 from alerts.metrics import AlertMetrics
 from alerts.worker import AlertWorker
+from bench.harness import bench_broker
 from config.schema import Settings
 from earful.admin import ensure_topics
 from streams.topics import ALERTS, topic_name
@@ -28,15 +31,23 @@ from tests.support.receivers import recording_server
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--bootstrap", default="127.0.0.1:9092")
+    parser.add_argument("--bootstrap", help="an existing broker (default: start one)")
     parser.add_argument("--alerts", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args()
+    if args.bootstrap:
+        measure(args, args.bootstrap)
+    else:
+        with bench_broker() as bootstrap:
+            measure(args, bootstrap)
+
+
+def measure(args: argparse.Namespace, bootstrap: str) -> None:
     with recording_server() as hook:
         prefix = f"bench{uuid.uuid4().hex[:6]}."
         settings = Settings.model_validate(
             {
-                "kafka": {"bootstrap_servers": args.bootstrap, "topic_prefix": prefix},
+                "kafka": {"bootstrap_servers": bootstrap, "topic_prefix": prefix},
                 "receivers": [{"name": "hook", "webhook_configs": [{"url": hook.url}]}],
                 "route": {"receiver": "hook"},
                 "delivery": {"concurrency_per_receiver": args.concurrency},
@@ -51,7 +62,7 @@ def main() -> None:
             task = asyncio.create_task(worker.run(stop))
             await asyncio.sleep(3)  # joined the group
             started = time.time()
-            await asyncio.to_thread(publish, args.bootstrap, topic_name(ALERTS, prefix), records)
+            await asyncio.to_thread(publish, bootstrap, topic_name(ALERTS, prefix), records)
             published[0] = time.time() - started
             await asyncio.to_thread(hook.wait_for, args.alerts, 600)
             elapsed = time.time() - started

@@ -36,8 +36,25 @@ TAILS = [
 ]
 
 
-def mention_bytes(i: int, rng: random.Random, now: datetime | None = None) -> bytes:
+def booking_reference(i: int) -> str:
+    """Six letters unique to ``i`` (< 26**6): letters, because the near-copy fingerprint
+    treats every number alike."""
+    letters = []
+    for _ in range(6):
+        i, digit = divmod(i, 26)
+        letters.append(chr(ord("A") + digit))
+    return "".join(letters)
+
+
+def mention_bytes(
+    i: int, rng: random.Random, now: datetime | None = None, *, unique: bool = False
+) -> bytes:
+    """Mention ``i``. The texts repeat (720 combinations) unless ``unique``: then each
+    carries its own booking reference, so none is a near-copy of another and every one
+    that needs a response alerts."""
     text = f"{rng.choice(OPENERS)} {rng.choice(BODIES)}{rng.choice(TAILS)}"
+    if unique:
+        text += f" (booking ref {booking_reference(i)})"
     return orjson.dumps(
         {
             "schema_version": 1,

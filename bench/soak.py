@@ -30,7 +30,7 @@ from bench.harness import (
     stop_all,
     write_results,
 )
-from bench.load import publish_at_rate
+from bench.load import check_published, publish_at_rate
 from bench.plots import plot_soak
 from streams.topics import MENTIONS_RAW, topic_name
 from tests.support.receivers import recording_server
@@ -98,6 +98,7 @@ def main() -> None:
                     }
                 )
                 time.sleep(10)
+            check_published(publisher)
         finally:
             stop_all(list(workers.values()))
     half = samples[len(samples) // 2 :]
