@@ -7,12 +7,13 @@ With ``--texts unique`` (the default) no text is a near-copy of another, so ever
 that needs a response alerts, all through the run: the figures are steady state. With
 ``repeating`` the 720 texts of the corpus repeat and near-copies are counted on the first
 alert, so the alerts measured come in each run's first seconds (start-up weighs heavily).
-Each mention's ``created_at`` is its publish time; the receiver stamps arrival; the alert's
-own ``created_at`` is when its mention was scored (the "scored" columns: the streams
-worker's share, publish to scored, of the end-to-end time). Reported
-per rate: p50, p95, p99 and max end-to-end latency of the mention alerts that arrived and,
-with unique texts, how many were expected (the same scorer, in this process, decides
-which of the same mentions alert).
+
+Each mention's ``created_at`` is its publish time and the receiver stamps arrival; an
+alert's own ``created_at`` is when its mention was scored, so the "scored" columns give
+the streams worker's share (publish to scored). Reported per rate: p50, p95, p99 and max
+end-to-end latency of the mention alerts that arrived and, with unique texts, how many
+were expected (the same scorer, in this process, decides which of the mentions alert).
+
 Prints a table and writes bench/results/latency.json and latency.png.
 """
 
