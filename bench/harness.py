@@ -180,6 +180,14 @@ def write_results(name: str, payload: dict[str, Any]) -> Path:
     return path
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` in MiB (0 once it is gone)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
     widths = [max(len(c), *(len(_fmt(r.get(c))) for r in rows)) for c in columns]
     print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))

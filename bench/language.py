@@ -16,22 +16,18 @@ from __future__ import annotations
 import argparse
 import csv
 import multiprocessing
+import os
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench.harness import print_table, write_results
+from bench.harness import print_table, rss_mb, write_results
 from config.scoring import LanguageSettings
 from streams.scoring.language import Accuracy, LanguageGuesser, clear_language_cache
 
 POSTS = Path(__file__).parent / "data" / "short-posts-by-language.csv"
 LENGTHS = ((1, 3), (4, 8), (9, 10_000))
-
-
-def rss_mb() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * 4096 / 1e6
 
 
 def length_bucket(text: str) -> str:
@@ -51,10 +47,10 @@ def english_sets(folder: Path) -> list[str]:
 def _measure(accuracy: Accuracy, data: str | None, results: Any) -> None:
     with POSTS.open(encoding="utf-8", newline="") as handle:
         posts = [(row["lang"], row["text"]) for row in csv.DictReader(handle)]
-    before = rss_mb()
+    before = rss_mb(os.getpid())
     guesser = LanguageGuesser(LanguageSettings().detect, accuracy)
     guesser.warm_up()
-    models_mb = rss_mb() - before
+    models_mb = rss_mb(os.getpid()) - before
     clear_language_cache()
     started = time.process_time()
     guesses = [guesser.guess(text) for _, text in posts]

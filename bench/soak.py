@@ -26,6 +26,7 @@ from bench.harness import (
     bench_settings,
     group_lag,
     print_table,
+    rss_mb,
     start_worker,
     stop_all,
     write_results,
@@ -34,13 +35,6 @@ from bench.load import check_published, publish_at_rate
 from bench.plots import plot_soak
 from streams.topics import MENTIONS_RAW, topic_name
 from tests.support.receivers import recording_server
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def main() -> None:
