@@ -11,7 +11,7 @@ import csv
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +27,7 @@ CLASSES: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
 # VADER as its authors recommend.
 TEXTBLOB_THRESHOLDS = (-0.1, 0.2)
 VADER_THRESHOLDS = (-0.05, 0.05)
-SPEED_REPEATS = 3
+SPEED_REPEATS = 5
 
 
 class EvaluationError(Exception):
@@ -266,20 +266,28 @@ def evaluate_complaints(rows: Sequence[Row], scorer: Scorer) -> list[ComplaintRe
     ]
 
 
-def rate(
-    work: Callable[[], object], count: int, before: Callable[[], object] = lambda: None
-) -> float:
-    """Items per second of ``work`` (which handles ``count`` items) on one core: CPU time of
-    this process, so other load on a shared machine counts less. The best of
-    ``SPEED_REPEATS`` runs, each after ``before``: on a shared machine one run can be
-    slowed by half by its neighbours, never sped up."""
-    best = float("inf")
+@dataclass(frozen=True)
+class SpeedCase:
+    """``work`` handles ``count`` items; ``before`` runs ahead of each timing, untimed."""
+
+    work: Callable[[], object]
+    count: int
+    before: Callable[[], object] = lambda: None
+
+
+def rates(cases: Mapping[str, SpeedCase]) -> dict[str, float]:
+    """Items per second of each case on one core: CPU time of this process, so other load
+    on a shared machine counts less. The cases take turns for ``SPEED_REPEATS`` rounds and
+    each keeps its best: a neighbour that slows the machine for a while then slows every
+    case alike, rather than whichever ran at that moment, and no run is ever sped up."""
+    best = dict.fromkeys(cases, float("inf"))
     for _ in range(SPEED_REPEATS):
-        before()
-        started = time.process_time()
-        work()
-        best = min(best, time.process_time() - started)
-    return count / max(best, 1e-9)
+        for name, case in cases.items():
+            case.before()
+            started = time.process_time()
+            case.work()
+            best[name] = min(best[name], time.process_time() - started)
+    return {name: cases[name].count / max(seconds, 1e-9) for name, seconds in best.items()}
 
 
 def throughput(rows: Sequence[Row], scorer: Scorer) -> dict[str, float]:
@@ -293,16 +301,18 @@ def throughput(rows: Sequence[Row], scorer: Scorer) -> dict[str, float]:
     raw = [mention_bytes(r, "speed") for r in rows]
     scorer.languages.warm_up()  # loads the language models once, outside the timing
     process(raw[0], scorer)
-    return {
-        # Cold caches in every run: the figure is for texts the scorer has not seen.
-        "earful full path (process)": rate(
-            lambda: [process(m, scorer) for m in raw], len(raw), scorer.clear_caches
-        ),
-        "textblob alone (TextBlob(text))": rate(
-            lambda: [TextBlob(t).sentiment for t in texts], len(texts)
-        ),
-        "textblob, one reused analyzer": rate(
-            lambda: [analyzer.analyze(t) for t in texts], len(texts)
-        ),
-        "vader alone": rate(lambda: [vader_polarity(t) for t in texts], len(texts)),
-    }
+    return rates(
+        {
+            # Cold caches in every run: the figure is for texts the scorer has not seen.
+            "earful full path (process)": SpeedCase(
+                lambda: [process(m, scorer) for m in raw], len(raw), scorer.clear_caches
+            ),
+            "textblob alone (TextBlob(text))": SpeedCase(
+                lambda: [TextBlob(t).sentiment for t in texts], len(texts)
+            ),
+            "textblob, one reused analyzer": SpeedCase(
+                lambda: [analyzer.analyze(t) for t in texts], len(texts)
+            ),
+            "vader alone": SpeedCase(lambda: [vader_polarity(t) for t in texts], len(texts)),
+        }
+    )

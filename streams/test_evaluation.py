@@ -6,7 +6,9 @@ import pytest
 
 from config.schema import Settings
 from streams.evaluation import (
+    SPEED_REPEATS,
     EvaluationError,
+    SpeedCase,
     airline_rows,
     class_scores,
     complaint_rows,
@@ -14,6 +16,7 @@ from streams.evaluation import (
     evaluate_sentiment,
     half_of,
     macro_f1,
+    rates,
 )
 from streams.scoring import build_scorer
 
@@ -60,3 +63,15 @@ def test_evaluation_on_a_small_labelled_set(tmp_path: Path) -> None:
 def test_a_missing_folder_says_what_to_pass(tmp_path: Path) -> None:
     with pytest.raises(EvaluationError, match="--data"):
         airline_rows(tmp_path / "nowhere")
+
+
+def test_speed_cases_take_turns_and_each_prepares_before_every_timing() -> None:
+    calls: list[str] = []
+    cases = {
+        "a": SpeedCase(lambda: calls.append("a"), 10, lambda: calls.append("before a")),
+        "b": SpeedCase(lambda: calls.append("b"), 20),
+    }
+    figures = rates(cases)
+    assert calls == ["before a", "a", "b"] * SPEED_REPEATS
+    assert set(figures) == {"a", "b"}
+    assert all(value > 0 for value in figures.values())
