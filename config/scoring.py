@@ -101,7 +101,7 @@ class LanguageSettings(_Strict):
     """Languages the detector chooses between (fewer is faster and more accurate on short
     posts) and the ones whose sentiment Earful assesses (its lexicons are English).
     ``accuracy: low`` trades accuracy on posts of a few words for memory: about 2 MB of
-    models per language instead of 25-50 MB."""
+    models per language instead of 25-35 MB."""
 
     detect: list[LanguageCode] = ["en", "es", "fr", "de", "pt", "it", "nl"]
     assess: list[LanguageCode] = ["en"]

@@ -2,7 +2,7 @@
 
 Lingua is built once per process, restricted to the configured languages (fewer
 candidates: faster and more accurate on short text). A source's own language tag wins.
-Lingua's high-accuracy mode holds 25-50 MB of models per language; its low-accuracy mode
+Lingua's high-accuracy mode holds 25-35 MB of models per language; its low-accuracy mode
 about 2 MB, and is less accurate on posts of a few words (``bench/language.py``).
 """
 

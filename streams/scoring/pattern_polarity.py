@@ -28,7 +28,7 @@ from typing import Any
 
 def _textblob_modules() -> tuple[types.ModuleType, types.ModuleType]:
     """TextBlob's ``_text`` and ``en`` modules, without running ``textblob/__init__``: that
-    imports TextBlob's front end and NLTK with it, about 39 MB in every worker for code
+    imports TextBlob's front end and NLTK with it, about 30 MB in every worker for code
     Earful never calls. The package is stood in for while the two load and removed after,
     so a later ``import textblob`` runs the real one and reuses these very modules."""
     if "textblob" in sys.modules:

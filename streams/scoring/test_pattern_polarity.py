@@ -174,7 +174,7 @@ def test_same_polarity_as_textblob_on_realistic_text(pieces: list[str], gaps: li
 
 
 def test_scoring_loads_textblobs_lexicon_without_nltk() -> None:
-    """A worker imports the scoring path and never TextBlob's front end (NLTK, ~39 MB of
+    """A worker imports the scoring path and never TextBlob's front end (NLTK, ~30 MB of
     RSS); TextBlob imported after it still works and shares the very same modules."""
     script = (
         "import sys\n"
