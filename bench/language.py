@@ -24,6 +24,7 @@ from typing import Any
 
 from bench.harness import print_table, rss_mb, write_results
 from config.scoring import LanguageSettings
+from streams.evaluation import airline_rows, complaint_rows
 from streams.scoring.language import Accuracy, LanguageGuesser, clear_language_cache
 
 POSTS = Path(__file__).parent / "data" / "short-posts-by-language.csv"
@@ -37,11 +38,7 @@ def length_bucket(text: str) -> str:
 
 
 def english_sets(folder: Path) -> list[str]:
-    texts = []
-    for name in ("airline-tweets.csv", "complaints.csv"):
-        with (folder / name).open(encoding="utf-8", newline="") as handle:
-            texts += [row["text"] for row in csv.DictReader(handle)]
-    return texts
+    return [row.text for row in (*airline_rows(folder), *complaint_rows(folder))]
 
 
 def _measure(accuracy: Accuracy, data: str | None, results: Any) -> None:
