@@ -37,13 +37,29 @@ def length_bucket(text: str) -> str:
     return f"{low}-{high} words" if high < 10_000 else f"{low}+ words"
 
 
+def read_posts() -> list[tuple[str, str]]:
+    """(language, text) of each of the project's short posts."""
+    with POSTS.open(encoding="utf-8", newline="") as handle:
+        return [(row["lang"], row["text"]) for row in csv.DictReader(handle)]
+
+
+def shares_right(posts: list[tuple[str, str]], guesses: list[str | None]) -> dict[str, float]:
+    """The share of posts whose language was guessed right: of all, by length, by language."""
+    right: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for (lang, text), guess in zip(posts, guesses, strict=True):
+        for key in ("all", length_bucket(text), lang):
+            total[key] += 1
+            right[key] += guess == lang
+    return {key: round(right[key] / total[key], 3) for key in total}
+
+
 def english_sets(folder: Path) -> list[str]:
     return [row.text for row in (*airline_rows(folder), *complaint_rows(folder))]
 
 
 def _measure(accuracy: Accuracy, data: str | None, results: Any) -> None:
-    with POSTS.open(encoding="utf-8", newline="") as handle:
-        posts = [(row["lang"], row["text"]) for row in csv.DictReader(handle)]
+    posts = read_posts()
     before = rss_mb(os.getpid())
     guesser = LanguageGuesser(LanguageSettings().detect, accuracy)
     guesser.warm_up()
@@ -52,17 +68,11 @@ def _measure(accuracy: Accuracy, data: str | None, results: Any) -> None:
     started = time.process_time()
     guesses = [guesser.guess(text) for _, text in posts]
     seconds = time.process_time() - started
-    right: Counter[str] = Counter()
-    total: Counter[str] = Counter()
-    for (lang, text), guess in zip(posts, guesses, strict=True):
-        for key in ("all", length_bucket(text), lang):
-            total[key] += 1
-            right[key] += guess == lang
     row: dict[str, Any] = {
         "accuracy": accuracy,
         "models MB": round(models_mb, 1),
         "posts/s": len(posts) / max(seconds, 1e-9),
-        **{key: round(right[key] / total[key], 3) for key in total},
+        **shares_right(posts, guesses),
     }
     if data:
         texts = english_sets(Path(data))
