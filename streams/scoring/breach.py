@@ -5,13 +5,12 @@ lowered text (much faster than IGNORECASE)."""
 
 from __future__ import annotations
 
-import re
-
+from streams.scoring.alternation import compile_grouped
 from streams.scoring.blanks import blank
 
 # A breach of expectations: something that should have happened did not, or broke. These
 # say so whatever the tone ("thanks for ignoring me" is a complaint with a smile).
-BREACH = re.compile(
+BREACH = compile_grouped(
     r"\b(?:still|never|not|no|n't|didn't|doesn't|won't|can't|cannot|wasn't|isn't|haven't|"
     r"hasn't|nobody|no one)\b[^.!?]{0,40}\b(?:work\w*|arriv\w*|receiv\w*|deliver\w*|respon\w*|"
     r"answer\w*|refund\w*|fix\w*|load\w*|show\w*|get|got|come|came|help\w*|call\w*|"
@@ -57,13 +56,13 @@ BREACH = re.compile(
 # Words of displeasure that count as a breach only when the post is not happy: "worst" and
 # "waiting" are complaints in "@brand worst service, waiting an hour" but not in
 # "@brand waiting for my results, so excited!".
-GRIEVANCE = re.compile(
+GRIEVANCE = compile_grouped(
     r"\b(?:wrong|late|error|worst|terrible|awful|horrible|poor|rude|joke|fail\w*|issues?|"
     r"problems?|waiting|waited|wait time|seriously|expensive|pricey|empty|supposed to|"
     r"no longer)\b"
 )
 # Problem words that say there is none ("no problem", "if I have any more issues").
-NO_PROBLEM = re.compile(
+NO_PROBLEM = compile_grouped(
     r"\b(?:(?:no|not an?|not having(?: the same| any)?|without(?: any)?|"
     r"if (?:i|you|we|there) (?:have|has|get|are|is)(?: any ?more| any| more)?) "
     r"(?:problems?|issues?|worries|errors?)|"

@@ -9,14 +9,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from streams.scoring.alternation import compile_grouped
 from streams.scoring.breach import GRIEVANCE, blank_no_problem
 from streams.scoring.sentiment import Reading
 
-QUESTION = re.compile(
+QUESTION = compile_grouped(
     r"(?:^|[.!?]\s+|\s)(?:can|could|would|will|is|are|was|were|do|does|did|how|when|where|"
     r"why|what|which|who|any|has|have|should)\b[^?]{0,200}\?"
 )
-REQUEST = re.compile(
+REQUEST = compile_grouped(
     r"\b(?:please|pls|plz|help|assist|dm me|dm us|contact me|call me|get back to me|"
     r"sort (?:this|it) out|fix (?:this|it|my)|refund|compensat\w*|look into|"
     r"need (?:help|assistance|to speak|to talk|someone)|can (?:someone|anyone|you)|"
@@ -25,7 +26,7 @@ REQUEST = re.compile(
 # What people complain to a brand about: what they bought, booked or were served, and
 # the people and channels that served them. A negative post to an account about none of
 # these is usually banter or politics, not a complaint.
-SERVICE = re.compile(
+SERVICE = compile_grouped(
     r"\b(?:your|ur|y'all|you guys|customer\w*|service\w*|support|order\w*|deliver\w*|"
     r"refund\w*|account|bill\w*|charg\w*|paid|pay\w*|price\w*|fee|fees|tax|product\w*|store|"
     r"shop|website|site|app|online|phone|call\w*|email|chat|agent|staff|employee|manager|"
@@ -40,13 +41,13 @@ SERVICE = re.compile(
 # Clearly happy posts need no answer for a grievance word ("the worst part is over!").
 HAPPY_ABOVE = 0.3
 # Thanks for a fix: the conversation is over, nobody needs to answer.
-RESOLVED = re.compile(
+RESOLVED = compile_grouped(
     r"\b(?:solved|resolved|fixed|sorted|working (?:now|again|right now)|all good)\b"
 )
-THANKS = re.compile(r"\b(?:thanks?|thank you|thx|ty|cheers|appreciate\w*)\b")
+THANKS = compile_grouped(r"\b(?:thanks?|thank you|thx|ty|cheers|appreciate\w*)\b")
 # The patterns are lower case and run on lowered text (much faster than IGNORECASE).
 # Shared jokes and reposts: negative words, but nobody is asking the brand for anything.
-PLAYFUL = re.compile(r"\b(?:lol|lmao|haha\w*|jk)\b|😂|🤣")
+PLAYFUL = compile_grouped(r"\b(?:lol|lmao|haha\w*|jk)\b|😂|🤣")
 REPOST = re.compile(r"^\s*rt @\w+")
 ADDRESSED_REPLY = re.compile(r"^\s*\.?[@\uff20]\w+")
 ANY_HANDLE = re.compile(r"(?<!\w)[@\uff20]\w+")

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from streams.records import SentimentLabel
+from streams.scoring.alternation import compile_grouped
 from streams.scoring.blanks import blank
 from streams.scoring.brands import BrandNames
 from streams.scoring.breach import BREACH, blank_no_problem
@@ -49,12 +50,12 @@ TOKEN = re.compile(
     + r"|(?<!\S)-+(?!\S)|[\u2013\u2014]+"
 )
 ELONGATED = re.compile(r"(\w)\1{2,}")
-HASHTAG_PART = re.compile("|".join(re.escape(p) for p in HASHTAG_PARTS))
+HASHTAG_PART = compile_grouped("|".join(re.escape(p) for p in HASHTAG_PARTS))
 PHRASE_WORD = re.compile(r"[a-z0-9][a-z0-9']*")
 NUMBER = "<number>"
 # A yes/no question about a disruption asks whether it happened; it does not report it
 # ("is flight 1202 delayed?", "will my flight be cancelled tonight?").
-YES_NO_QUESTION = re.compile(
+YES_NO_QUESTION = compile_grouped(
     r"(?:^|(?<=[.!?])\s)\s*(?:is|are|will|would|does|do|did|was|were|has|have|can|could|"
     r"should)\b[^.!?]*\?",
     re.IGNORECASE,
@@ -133,7 +134,7 @@ def find_phrases(lowered: str) -> list[tuple[int, int, float]]:
 
 NEGATION_SCALAR = -0.74
 # A negator ending just before a phrase, at most one word between ("not a great flight").
-NEGATED_BEFORE = re.compile(
+NEGATED_BEFORE = compile_grouped(
     r"(?<![a-z'])(?:not|no|never|isn't|wasn't|aren't|don't|didn't|doesn't|hardly)"
     r"[\s,]+(?:[a-z']+\s+)?$"
 )
@@ -179,6 +180,12 @@ def _word_valences() -> dict[str, float]:
     """VADER's general lexicon, overridden by Earful's brand-mention words; and the emoji
     (single characters no word can be), so a token needs one lookup."""
     return {**EMOJI, **_vader_lexicon(), **WORDS}
+
+
+@lru_cache(maxsize=1)
+def _telling_words() -> frozenset[str]:
+    """The words ``earful_reading`` weighs: a valence other than 0, or a contrast."""
+    return frozenset(w for w, v in _word_valences().items() if v) | CONTRAST
 
 
 def textblob_polarity(text: str) -> float:
@@ -260,19 +267,28 @@ def earful_reading(
     tokens = TOKEN.findall(text)
     # One search of the whole text spares one per unknown word in most posts.
     elongated = ELONGATED.search(text) is not None
-    shouting = marks = 0
-    for token in tokens:
-        if token[0] in CLAUSE_MARKS and token[-1] in CLAUSE_MARKS:
-            marks += 1
-        elif has_capitals and token.isupper() and len(token) > 1:
-            shouting += 1
+    marks = sum(1 for t in tokens if t[0] in CLAUSE_MARKS and t[-1] in CLAUSE_MARKS)
+    # A clause mark is never upper case, so it never counts as shouting.
+    shouting = sum(1 for t in tokens if t.isupper() and len(t) > 1) if has_capitals else 0
     mixed_case = shouting < (len(tokens) - marks) / 2
+    lowered_tokens = [t.lower() for t in tokens]
+    if "\u2019" in text:
+        lowered_tokens = [t.replace("\u2019", "'") for t in lowered_tokens]
+    # Most tokens carry no feeling: only those that may are looked at one by one.
+    telling = _telling_words()
+    may_tell = [
+        i
+        for i, word in enumerate(lowered_tokens)
+        if word in telling
+        or (elongated and word not in valences and ELONGATED.search(word) is not None)
+    ]
     contrast_at = -1
     words: list[tuple[float, str]] = []
-    for index, token in enumerate(tokens):
+    for index in may_tell:
+        token = tokens[index]
         if token[0] in CLAUSE_MARKS and token[-1] in CLAUSE_MARKS:  # not ":(" or ";)"
             continue
-        word = token.lower().replace("\u2019", "'")
+        word = lowered_tokens[index]
         if word in CONTRAST:
             contrast_at = len(words)
             continue
@@ -297,11 +313,11 @@ def earful_reading(
                     window = window[cut + 1 :]
                     break
         for before in window:
-            lowered = before.lower()
-            boost = BOOSTERS.get(lowered)
+            before_word = before.lower()
+            boost = BOOSTERS.get(before_word)
             if boost:
                 value += boost if value > 0 else -boost
-            if lowered in NEGATORS and "more" not in window:  # "never been more upset"
+            if before_word in NEGATORS and "more" not in window:  # "never been more upset"
                 value *= NEGATION_SCALAR
         words.append((value, token))
     if contrast_at >= 0:

@@ -4,34 +4,36 @@ reported with its contribution, so a person sees why a mention is P1."""
 from __future__ import annotations
 
 import math
-import re
 from functools import lru_cache
 from typing import NamedTuple
 
 from config.scoring import UrgencySettings
 from streams.records import Mention
+from streams.scoring.alternation import FirstMatches
 
-OUTAGE_WORDS = re.compile(
-    r"\b(down|outage|not working|doesn'?t work|can'?t log ?in|crash(?:ed|es|ing)?|broken|"
+OUTAGE_WORDS = (
+    r"\b(?:down|outage|not working|doesn'?t work|can'?t log ?in|crash(?:ed|es|ing)?|broken|"
     r"error|cancell?ed|stranded|lost|refund|charged twice|on hold|still waiting)\b"
 )
-SAFETY_WORDS = re.compile(
-    r"\b(unsafe|danger(?:ous)?|injur(?:y|ed)|fire|smoke|emergency|lawsuit|lawyer|attorney|"
+SAFETY_WORDS = (
+    r"\b(?:unsafe|danger(?:ous)?|injur(?:y|ed)|fire|smoke|emergency|lawsuit|lawyer|attorney|"
     r"sue|suing|fraud|scam|hacked|stolen|harass(?:ed|ment)?|assault(?:ed)?|police|"
     r"discriminat\w*|food poisoning|allerg\w*)\b"
 )
-CHURN_WORDS = re.compile(
-    r"\b(never (?:\w+ing|buy|fly|use|order|shop|book)\w* (?:with |from )?(?:you|again)|"
+CHURN_WORDS = (
+    r"\b(?:never (?:\w+ing|buy|fly|use|order|shop|book)\w* (?:with |from )?(?:you|again)|"
     r"(?:cancel+(?:ing)?|close|closing) my (?:account|subscription|membership|card|contract)|"
     r"switch(?:ing)? to|tak(?:e|ing) my (?:business|money) elsewhere|done with you|"
     r"last time i (?:fly|use|order|buy|book)|never again|lost (?:a|another) customer)\b"
 )
-REPEATED_WORDS = re.compile(
-    r"\b((?:second|third|fourth|2nd|3rd|4th|\d+th) (?:time|call|email|attempt|try)|"
+REPEATED_WORDS = (
+    r"\b(?:(?:second|third|fourth|2nd|3rd|4th|\d+th) (?:time|call|email|attempt|try)|"
     r"already (?:called|emailed|told|contacted|dm'?d|reported|asked)|"
     r"keep (?:calling|asking|emailing)|(?:asked|called|emailed) (?:\w+ )?(?:times|twice)|"
     r"still (?:no|not|waiting|haven'?t)|yet again)\b"
 )
+# One scan finds all four: they run on every mention.
+KEYWORD_SIGNALS = FirstMatches((SAFETY_WORDS, OUTAGE_WORDS, CHURN_WORDS, REPEATED_WORDS))
 
 
 class Signal(NamedTuple):  # a tuple: built for every fired signal of every mention
@@ -66,12 +68,13 @@ def urgency_signals(
                 f"polarity {polarity:+.2f}",
             )
         )
-    for name, pattern, weight in (
-        ("safety_or_legal", SAFETY_WORDS, weights.safety_or_legal),
-        ("service_failure", OUTAGE_WORDS, weights.service_failure),
-        ("churn_threat", CHURN_WORDS, weights.churn_threat),
+    safety, outage, churn, repeated = KEYWORD_SIGNALS.first_matches(text)
+    for name, found, weight in (
+        ("safety_or_legal", safety, weights.safety_or_legal),
+        ("service_failure", outage, weights.service_failure),
+        ("churn_threat", churn, weights.churn_threat),
     ):
-        if found := pattern.search(text):
+        if found:
             candidates.append(Signal(name, round(weight, 3), f"says {found.group(0).lower()!r}"))
     followers = mention.author.followers or 0
     if followers >= settings.reach_followers:
@@ -96,12 +99,12 @@ def urgency_signals(
         candidates.append(
             Signal("addressed_to_brand", round(weights.addressed_to_brand, 3), "names the brand")
         )
-    if found := REPEATED_WORDS.search(text):
+    if repeated:
         candidates.append(
             Signal(
                 "repeated_contact",
                 round(weights.repeated_contact, 3),
-                f"says {found.group(0).lower()!r}",
+                f"says {repeated.group(0).lower()!r}",
             )
         )
     elif mention.in_reply_to is not None:
