@@ -168,9 +168,13 @@ def pattern_polarity(text: str) -> float:
     found: list[list[Any]] = []
     modifier: str | None = None
     negation: str | None = None
-    for word in " ".join(_sentences(text)).split():
-        word = word.lower()
+    # Lowered whole: whitespace has no case, so this is each word lowered.
+    for word in " ".join(_sentences(text)).lower().split():
         entry = lexicon.get(word)
+        if entry is None and len(word) > 2 and word.isalpha() and word not in _NEGATIONS:
+            # Most words: what the steps below do with a plain word outside the lexicon.
+            modifier = negation = None
+            continue
         if entry is not None:
             p, _s, i, is_modifier = entry
             if modifier is None:
