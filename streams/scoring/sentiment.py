@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,7 +52,6 @@ TOKEN = re.compile(
 )
 ELONGATED = re.compile(r"(\w)\1{2,}")
 HASHTAG_PART = compile_grouped("|".join(re.escape(p) for p in HASHTAG_PARTS))
-PHRASE_WORD = re.compile(r"[a-z0-9][a-z0-9']*")
 NUMBER = "<number>"
 # A yes/no question about a disruption asks whether it happened; it does not report it
 # ("is flight 1202 delayed?", "will my flight be cancelled tonight?").
@@ -109,21 +109,28 @@ def _phrase_index() -> dict[str, tuple[tuple[re.Pattern[str], float], ...]]:
 
 
 PHRASE_INDEX = _phrase_index()
+# Where a phrase may start: a whole word that starts one, or a number (not after an
+# apostrophe: "'til" holds no word "til"). One scan finds them all, and the words in
+# between are never looked at.
+PHRASE_START = compile_grouped(
+    r"(?<![a-z0-9'])(?:(?:"
+    + "|".join(re.escape(w) for w in PHRASE_INDEX if w[0] in string.ascii_lowercase)
+    + r")(?![a-z0-9'])"
+    + (r"|[0-9][a-z0-9']*" if NUMBER in PHRASE_INDEX else "")
+    + ")"
+)
 
 
 def find_phrases(lowered: str) -> list[tuple[int, int, float]]:
     """Non-overlapping (start, end, valence) of lexicon phrases, leftmost first."""
     found: list[tuple[int, int, float]] = []
-    resume = position = 0
-    for word in PHRASE_WORD.findall(lowered):
-        # Only non-word characters lie between two words, so the next occurrence is this
-        # word (cheaper than a match object per word).
-        start = lowered.find(word, position)
-        position = start + len(word)
-        entries = PHRASE_INDEX.get(NUMBER if word[0].isdigit() else word)
-        if entries is None or start < resume or (start and lowered[start - 1] == "'"):
+    resume = 0
+    for word in PHRASE_START.finditer(lowered):
+        start = word.start()
+        if start < resume:
             continue
-        for pattern, valence in entries:
+        first = word.group(0)
+        for pattern, valence in PHRASE_INDEX[NUMBER if first[0].isdigit() else first]:
             match = pattern.match(lowered, start)
             if match is not None:
                 found.append((start, match.end(), valence))
