@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -216,6 +218,67 @@ def test_phrases_found_never_overlap(words: list[str]) -> None:
     ends = [end for _, end, _ in found]
     starts = [start for start, _, _ in found]
     assert all(s >= e for s, e in zip(starts[1:], ends, strict=False))
+
+
+def phrases_word_by_word(lowered: str) -> list[tuple[int, int, float]]:
+    """The rule ``find_phrases`` implements, read plainly: at each whole word (not right
+    after an apostrophe) past the last phrase, the first phrase indexed by it that matches."""
+    found: list[tuple[int, int, float]] = []
+    resume = 0
+    for word in re.finditer(r"[a-z0-9][a-z0-9']*", lowered):
+        start = word.start()
+        if start < resume or (start and lowered[start - 1] == "'"):
+            continue
+        key = "<number>" if word.group(0)[0].isdigit() else word.group(0)
+        for pattern, valence in PHRASE_INDEX.get(key, ()):
+            if match := pattern.match(lowered, start):
+                found.append((start, match.end(), valence))
+                resume = match.end()
+                break
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(
+            [
+                "still",
+                "waiting",
+                "on",
+                "hold",
+                "for",
+                "2",
+                "hours",
+                "not",
+                "good",
+                "great",
+                "customer",
+                "service",
+                "never",
+                "again",
+                "'",
+                "n't",
+                "can't",
+                "x",
+                " ",
+                " ",
+                ".",
+                "lost",
+                "my",
+                "bag",
+                "3rd",
+                "time",
+                "this",
+                "'til",
+            ]
+        ),
+        max_size=25,
+    )
+)
+def test_phrases_are_found_as_a_word_by_word_reading_finds_them(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert find_phrases(text) == phrases_word_by_word(text)
 
 
 def test_negation_stops_at_the_end_of_a_clause() -> None:
