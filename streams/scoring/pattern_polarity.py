@@ -58,8 +58,10 @@ _TRAILING_CHARS = frozenset(_TRAILING)
 _REPLACEMENTS = tuple(pattern.replacements.items())
 _LINEBREAK = re.compile(r"\n{2,}")
 _EOS = pattern.EOS
-_SENTENCE_END = ("...", ".", "!", "?", _EOS)
-_SENTENCE_TAIL = ("'", '"', "\u201d", "\u2019", "...", ".", "!", "?", ")", _EOS)
+_SENTENCE_END = frozenset(("...", ".", "!", "?", _EOS))
+# The marks that close a sentence with it. TextBlob lists the two quotes too, but they
+# always stop the run (see ``_sentences``).
+_CLOSING = frozenset(("\u201d", "\u2019", "...", ".", "!", "?", ")", _EOS))
 _NEGATIONS = ("no", "not", "n't", "never")
 
 
@@ -137,19 +139,20 @@ def _sentences(text: str) -> list[str]:
             _split_token(token, tokens)
         else:
             tokens.append(token)
-    sentences: list[list[str]] = [[]]
-    i = j = 0
-    while j < len(tokens):
-        if tokens[j] in _SENTENCE_END:
-            while j < len(tokens) and tokens[j] in _SENTENCE_TAIL:
-                if tokens[j] in ("'", '"') and sentences[-1].count(tokens[j]) % 2 == 0:
-                    break
-                j += 1
-            sentences[-1].extend(t for t in tokens[i:j] if t != _EOS)
-            sentences.append([])
-            i = j
-        j += 1
-    sentences[-1].extend(tokens[i:j])
+    # TextBlob's sentence loop, visiting only the tokens that end a sentence. Its quote
+    # check counts quotes in a sentence not yet filled (always none), so a quote always
+    # stops the run of closing marks.
+    sentences: list[list[str]] = []
+    start = resume = 0
+    for end in [k for k, token in enumerate(tokens) if token in _SENTENCE_END]:
+        if end < resume:  # taken with the closing marks of the sentence before
+            continue
+        while end < len(tokens) and tokens[end] in _CLOSING:
+            end += 1
+        sentences.append([t for t in tokens[start:end] if t != _EOS])
+        start = end
+        resume = end + 1
+    sentences.append(tokens[start:])
     joined = (" ".join(s) for s in sentences if s)
     return [
         pattern.RE_EMOTICONS.sub(
