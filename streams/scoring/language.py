@@ -44,6 +44,28 @@ _OTHER_WORDS = (
     "het een ik niet voor zijn dat maar"
 )
 OTHER_LANGUAGE_WORDS = frozenset(_OTHER_WORDS.split(" "))
+# Frequent English words of posts to brands that are not words of the other Latin-script
+# languages above (the project wrote them; cognates such as "help", "week", "service" or
+# "terrible" are left out). Weaker than the function words: they count only in a post with
+# no function word of another language ("smooth flight, landed early", "Phone").
+_CONTENT_WORDS = (
+    "flight flights delayed delay delays cancelled canceled landed boarding airport airline "
+    "airlines crew luggage baggage bag bags suitcase seat seats booking booked rebooked "
+    "refund refunds customer customers phone called calling wait waiting waited hour hours "
+    "days weeks tomorrow yesterday tonight morning evening night weekend birthday travel "
+    "traveling travelling ride drive driver delivery delivered package shipping account "
+    "password money paid pay charged bill price cheap expensive worth awful worst amazing "
+    "awesome happy unhappy angry upset sad disappointed disappointing frustrated "
+    "frustrating annoying annoyed ridiculous unacceptable useless helpful unhelpful friendly "
+    "lovely wonderful beautiful smooth early slow quick quickly easy worse better nice sorry "
+    "guys folks seriously literally totally finally actually definitely hilarious sucks "
+    "suck stuck stranded broken missing found received need needs know think told said "
+    "asked tried trying going getting having doing took gave came left answer answered "
+    "reply response done never ever everyone anyone someone nobody nothing something "
+    "anything everything because without another other while since love hate fun ruined "
+    "wrong right sure yeah nope"
+)
+ENGLISH_CONTENT_WORDS = frozenset(_CONTENT_WORDS.split(" "))
 
 
 Accuracy = Literal["high", "low"]
@@ -96,7 +118,9 @@ class LanguageGuesser:
             markers = sum(map(ENGLISH_MARKERS.__contains__, words))
             if markers >= 2 or (markers == 1 and len(words) <= 4):
                 return "en"
-            if markers and OTHER_LANGUAGE_WORDS.isdisjoint(words):
+            if (
+                markers or not ENGLISH_CONTENT_WORDS.isdisjoint(words)
+            ) and OTHER_LANGUAGE_WORDS.isdisjoint(words):
                 return "en"
         if not any(ch.isalpha() for ch in cleaned):
             return None

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.scoring.language import LanguageGuesser
+from streams.scoring.language import LanguageGuesser, _detect
 
 GUESSER = LanguageGuesser(["en", "es", "fr", "de"])
 
@@ -36,6 +36,17 @@ def test_one_english_marker_and_no_other_language_word_is_english() -> None:
     assert GUESSER.guess("LAX to EWR, middle seat on a red eye. Such a noob maneuver") == "en"
     # Spanish in plain ASCII with a word English also uses still goes to the model.
     assert GUESSER.guess("mi maleta no llego y nadie me ayuda, es un desastre total") == "es"
+
+
+def test_english_content_words_settle_a_post_without_function_words() -> None:
+    asked = _detect.cache_info().misses
+    assert GUESSER.guess("smooth flight, landed early") == "en"
+    assert GUESSER.guess("Phone") == "en"
+    assert GUESSER.guess("stuck in Denver, seriously") == "en"
+    assert _detect.cache_info().misses == asked  # the model was not asked
+    # With another language's function word in it, the model decides.
+    assert GUESSER.guess("el flight de hoy llego muy tarde otra vez") == "es"
+    assert _detect.cache_info().misses == asked + 1
 
 
 def test_low_accuracy_mode_detects_clear_posts() -> None:
