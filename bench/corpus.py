@@ -72,7 +72,7 @@ def mention_bytes(
     )
 
 
-def corpus(count: int, seed: int = 7) -> list[bytes]:
+def corpus(count: int, seed: int = 7, *, unique: bool = False) -> list[bytes]:
     rng = random.Random(seed)
     now = datetime.now(UTC)
-    return [mention_bytes(i, rng, now) for i in range(count)]
+    return [mention_bytes(i, rng, now, unique=unique) for i in range(count)]

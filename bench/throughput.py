@@ -1,6 +1,6 @@
 """Throughput: mentions/s through raw -> scoring -> scored/alert topics on the real broker.
 
-    python -m bench.throughput [--count 40000]
+    python -m bench.throughput [--count 40000] [--texts unique|repeating]
 
 Side by side in one run: (a) the same scoring code in-process with no Kafka (the ceiling),
 (b) a hand-written kafka-python consume-score-produce loop with the same scorer, (c) the
@@ -8,6 +8,11 @@ Faust pipeline with one and with two worker processes. Each Kafka case drains a 
 preloaded by a separate producer process; the rate is counted from the first scored record
 to the last, and the consumer group's lag must return to zero. Prints a table and writes
 bench/results/throughput.json and throughput.png.
+
+Texts are unique by default (each carries its own booking reference), as in a real
+stream: every mention is scored afresh and every one that needs a response alerts.
+``--texts repeating`` cycles 720 texts, which the scorer's caches answer after the first
+pass: that measures the pipeline around scoring more than scoring.
 """
 
 from __future__ import annotations
@@ -55,18 +60,18 @@ def in_process_ceiling(settings: Settings, mentions: list[bytes]) -> float:
     return len(mentions) / (time.perf_counter() - started)
 
 
-def _preload(bootstrap: str, topic: str, count: int) -> None:
+def _preload(bootstrap: str, topic: str, count: int, unique: bool) -> None:
     producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, batch_size=256_000, acks=1)
-    for raw in corpus(count):
+    for raw in corpus(count, unique=unique):
         producer.send(topic, value=raw)
     producer.flush()
     producer.close()
 
 
-def preload(bootstrap: str, topic: str, count: int) -> None:
+def preload(bootstrap: str, topic: str, count: int, unique: bool) -> None:
     """Fill the raw topic from a second process, as a real load generator would."""
     child = multiprocessing.get_context("spawn").Process(
-        target=_preload, args=(bootstrap, topic, count)
+        target=_preload, args=(bootstrap, topic, count, unique)
     )
     child.start()
     child.join()
@@ -159,16 +164,19 @@ def faust_pipeline(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=40_000)
+    parser.add_argument("--texts", choices=("unique", "repeating"), default="unique")
     args = parser.parse_args()
+    unique = args.texts == "unique"
     rows: list[dict[str, Any]] = []
     with bench_broker() as bootstrap, tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         settings, _ = bench_settings(bootstrap, workdir)
-        ceiling = in_process_ceiling(settings, corpus(min(args.count, 20_000)))
+        ceiling = in_process_ceiling(settings, corpus(min(args.count, 20_000), unique=unique))
         rows.append({"case": "in-process ceiling (no Kafka)", "mentions/s": ceiling})
 
         settings, _ = bench_settings(bootstrap, workdir)
-        preload(bootstrap, topic_name(MENTIONS_RAW, settings.kafka.topic_prefix), args.count)
+        raw_topic = topic_name(MENTIONS_RAW, settings.kafka.topic_prefix)
+        preload(bootstrap, raw_topic, args.count, unique)
         loop = handwritten_loop(settings, args.count)
         rows.append(
             {
@@ -181,7 +189,9 @@ def main() -> None:
         results: dict[int, dict[str, float | None]] = {}
         for workers in (1, 2):
             settings, config = bench_settings(bootstrap, workdir)
-            preload(bootstrap, topic_name(MENTIONS_RAW, settings.kafka.topic_prefix), args.count)
+            preload(
+                bootstrap, topic_name(MENTIONS_RAW, settings.kafka.topic_prefix), args.count, unique
+            )
             results[workers] = faust_pipeline(settings, config, workdir, workers, args.count)
             rate = results[workers]["rate"]
             rows.append(
@@ -194,13 +204,21 @@ def main() -> None:
                 }
             )
     one, two = results[1]["rate"], results[2]["rate"]
-    print(f"\nthroughput, {args.count} mentions per Kafka case, {os.cpu_count()} cores")
+    print(
+        f"\nthroughput, {args.count} mentions per Kafka case, {args.texts} texts,"
+        f" {os.cpu_count()} cores"
+    )
     print_table(rows, ["case", "mentions/s", "of ceiling", "vs loop", "final lag"])
     if one and two:
         print(f"\ntwo workers / one worker: {two / one:.2f}x")
     path = write_results(
         "throughput",
-        {"count": args.count, "rows": rows, "scale_2_over_1": (two / one) if one and two else None},
+        {
+            "count": args.count,
+            "texts": args.texts,
+            "rows": rows,
+            "scale_2_over_1": (two / one) if one and two else None,
+        },
     )
     picture = plot_throughput(rows, RESULTS / "throughput.png")
     print(f"results: {path}" + (f", plot: {picture}" if picture else ""))
