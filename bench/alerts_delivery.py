@@ -43,7 +43,7 @@ def main() -> None:
 
 
 def measure(args: argparse.Namespace, bootstrap: str) -> None:
-    with recording_server() as hook:
+    with recording_server(keep_alive=True) as hook:
         prefix = f"bench{uuid.uuid4().hex[:6]}."
         settings = Settings.model_validate(
             {

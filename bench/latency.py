@@ -66,7 +66,7 @@ def expected_alerts(settings: Settings, count: int) -> int:
 def measure_rate(
     bootstrap: str, workdir: Path, rate: float, seconds: float, *, unique: bool
 ) -> dict[str, Any]:
-    with recording_server() as hook:
+    with recording_server(keep_alive=True) as hook:
         settings, config = bench_settings(
             bootstrap,
             workdir,

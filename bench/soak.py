@@ -52,7 +52,7 @@ def main() -> None:
     with (
         bench_broker() as bootstrap,
         tempfile.TemporaryDirectory() as tmp,
-        recording_server() as hook,
+        recording_server(keep_alive=True) as hook,
     ):
         workdir = Path(tmp)
         settings, config = bench_settings(

@@ -41,11 +41,20 @@ class RecordingServer:
 
 
 @contextmanager
-def recording_server(responder: Responder | None = None) -> Iterator[RecordingServer]:
+def recording_server(
+    responder: Responder | None = None, *, keep_alive: bool = False
+) -> Iterator[RecordingServer]:
+    """``keep_alive``: answer in HTTP/1.1 and keep the connection open, as the real
+    services do (the benchmarks); by default each request has a connection of its own."""
     state = RecordingServer(url="")
     state.responder = responder
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+        # Headers and body go out in two writes: on an open connection, Nagle's algorithm
+        # would hold the body until the client's delayed ACK (40 ms).
+        disable_nagle_algorithm = keep_alive
+
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             item = Received(
