@@ -12,13 +12,35 @@ from config.scoring import Topic
 from streams.scoring.blanks import blank
 
 
-def _names_pattern(brand: Brand) -> re.Pattern[str] | None:
-    terms = [re.escape(k) for k in brand.keywords]
-    terms += [re.escape("@" + h.lstrip("@")) for h in brand.handles]
-    if not terms:
-        return None
-    # Word boundaries that also work for @handles and multi-word keywords.
-    return re.compile(r"(?<![\w@])(?:" + "|".join(terms) + r")(?!\w)", re.IGNORECASE)
+@dataclass(frozen=True)
+class _Names:
+    """A brand's keywords and @handles, found as whole words in any case."""
+
+    pattern: re.Pattern[str]
+    # Lowered, when all are ASCII: in an ASCII post the pattern can match only where one
+    # of them is a substring of the lowered post, a test much cheaper than the pattern.
+    ascii_terms: tuple[str, ...] | None
+
+    @classmethod
+    def of(cls, brand: Brand) -> _Names | None:
+        terms = [*brand.keywords, *("@" + h.lstrip("@") for h in brand.handles)]
+        if not terms:
+            return None
+        # Word boundaries that also work for @handles and multi-word keywords.
+        pattern = re.compile(
+            r"(?<![\w@])(?:" + "|".join(re.escape(t) for t in terms) + r")(?!\w)", re.IGNORECASE
+        )
+        ascii_terms = tuple(t.lower() for t in terms) if all(t.isascii() for t in terms) else None
+        return cls(pattern, ascii_terms)
+
+    def found_in(self, text: str) -> bool:
+        # Not in other posts: some letters outside ASCII match ASCII ones in any case
+        # ("\u017f" is an "s", "\u0130" an "i") but are not lowered to them.
+        if self.ascii_terms is not None and text.isascii():
+            lowered = text.lower()
+            if not any(term in lowered for term in self.ascii_terms):
+                return False
+        return self.pattern.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -51,11 +73,11 @@ class BrandNames:
 @dataclass(frozen=True)
 class _BrandRule:
     name: str
-    names: re.Pattern[str] | None
+    names: _Names | None
     query: Query | None
 
     def matches(self, text: str) -> bool:
-        if self.names is not None and self.names.search(text):
+        if self.names is not None and self.names.found_in(text):
             return True
         return self.query is not None and self.query.matches(text)
 
@@ -68,7 +90,7 @@ class BrandMatcher:
     def from_config(cls, brands: Sequence[Brand]) -> BrandMatcher:
         return cls(
             tuple(
-                _BrandRule(b.name, _names_pattern(b), parse_query(b.query) if b.query else None)
+                _BrandRule(b.name, _Names.of(b), parse_query(b.query) if b.query else None)
                 for b in brands
             )
         )
