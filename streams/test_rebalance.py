@@ -242,6 +242,18 @@ def test_a_partition_no_longer_assigned_is_not_sought_again() -> None:
     batch = [("p0", 1), ("gone", 3)]  # "gone" was revoked while the batch came back
     assert run(fence, batch, seek_after=None, faust_drops_from=1) == [("p0", 1)]
     assert consumer.seeks == []
+    assert fence.refetched_batches == 0  # nothing was fetched again
+
+
+def test_a_batch_whose_partitions_were_all_revoked_is_not_counted_as_fetched_again() -> None:
+    class RevokingConsumer(FakeConsumer):
+        async def seek(self, partition: str, offset: int) -> None:
+            raise IllegalStateError(f"{partition} is not currently assigned")
+
+    consumer = RevokingConsumer({"p0": None})
+    fence = SeekFence(consumer)
+    assert run(fence, [("p0", 3), ("p0", 4)], seek_after=None, faust_drops_from=0) == []
+    assert consumer.seeks == [] and fence.refetched_batches == 0
 
 
 def test_a_partition_revoked_while_it_is_sought_again_is_skipped() -> None:
