@@ -45,19 +45,27 @@ from streams.pipeline import Scored, process
 from streams.scoring import build_scorer
 from streams.topics import ALERTS, MENTIONS_RAW, MENTIONS_SCORED, topic_name
 
+CEILING_PASSES = 3
+
 
 def in_process_ceiling(settings: Settings, mentions: list[bytes]) -> float:
+    """The best of a few passes, each with empty caches: one pass moved by a tenth from
+    run to run on the shared machine."""
     scorer = build_scorer(settings)
     # As a worker does before its first record: Lingua's models take seconds to load.
     scorer.languages.warm_up()
-    started = time.perf_counter()
-    for raw in mentions:
-        outcome = process(raw, scorer)
-        if isinstance(outcome, Scored):
-            outcome.scored.model_dump_json()
-            if outcome.alert is not None:
-                outcome.alert.model_dump_json()
-    return len(mentions) / (time.perf_counter() - started)
+    best = float("inf")
+    for _ in range(CEILING_PASSES):
+        scorer.clear_caches()
+        started = time.perf_counter()
+        for raw in mentions:
+            outcome = process(raw, scorer)
+            if isinstance(outcome, Scored):
+                outcome.scored.model_dump_json()
+                if outcome.alert is not None:
+                    outcome.alert.model_dump_json()
+        best = min(best, time.perf_counter() - started)
+    return len(mentions) / best
 
 
 def _preload(bootstrap: str, topic: str, count: int, unique: bool) -> None:
