@@ -67,8 +67,12 @@ def _leading_literal(alternative: str) -> str | None:
 def by_leading_letters(fragment: str) -> str:
     """``fragment`` (``a|b|c``) as an alternation grouped by leading letters, level by
     level; the result matches exactly what ``fragment`` does. A fragment with a capturing
-    group is returned as it is (reordering would renumber the groups)."""
-    if re.compile(fragment).groups:
+    group is returned as it is (reordering would renumber the groups), and so is one that
+    is not a pattern on its own (a reference to a group outside it)."""
+    try:
+        if re.compile(fragment).groups:
+            return fragment
+    except re.error:
         return fragment
     alternatives: list[str] = [""]
     for atom in _atoms(fragment):

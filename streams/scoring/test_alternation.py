@@ -35,6 +35,11 @@ def test_a_fragment_with_a_capturing_group_is_left_as_written() -> None:
     assert by_leading_letters("(ab)|ac") == "(ab)|ac"
 
 
+def test_a_fragment_that_refers_to_a_group_outside_it_is_left_as_written() -> None:
+    assert grouped("(a)(?:b|\\1c|bd)") == "(a)(?:b|\\1c|bd)"
+    assert spans(grouped("(a)(?:b|\\1c|bd)"), "aacabd") == spans("(a)(?:b|\\1c|bd)", "aacabd")
+
+
 def test_groups_are_regrouped_and_look_arounds_are_not() -> None:
     assert grouped("\\b(?:ab|ac)\\b") == "\\b(?:a(?:b|c))\\b"
     assert grouped("\\b(ab|ac)\\b") == "\\b(a(?:b|c))\\b"
