@@ -76,10 +76,12 @@ def _preload(bootstrap: str, topic: str, count: int, unique: bool) -> None:
     producer.close()
 
 
-def preload(bootstrap: str, topic: str, count: int, unique: bool) -> None:
+def preload(settings: Settings, count: int, unique: bool) -> None:
     """Fill the raw topic from a second process, as a real load generator would."""
+    kafka = settings.kafka
+    raw_topic = topic_name(MENTIONS_RAW, kafka.topic_prefix)
     child = multiprocessing.get_context("spawn").Process(
-        target=_preload, args=(bootstrap, topic, count, unique)
+        target=_preload, args=(kafka.bootstrap_servers, raw_topic, count, unique)
     )
     child.start()
     child.join()
@@ -183,8 +185,7 @@ def main() -> None:
         rows.append({"case": "in-process ceiling (no Kafka)", "mentions/s": ceiling})
 
         settings, _ = bench_settings(bootstrap, workdir)
-        raw_topic = topic_name(MENTIONS_RAW, settings.kafka.topic_prefix)
-        preload(bootstrap, raw_topic, args.count, unique)
+        preload(settings, args.count, unique)
         loop = handwritten_loop(settings, args.count)
         rows.append(
             {
@@ -197,9 +198,7 @@ def main() -> None:
         results: dict[int, dict[str, float | None]] = {}
         for workers in (1, 2):
             settings, config = bench_settings(bootstrap, workdir)
-            preload(
-                bootstrap, topic_name(MENTIONS_RAW, settings.kafka.topic_prefix), args.count, unique
-            )
+            preload(settings, args.count, unique)
             results[workers] = faust_pipeline(settings, config, workdir, workers, args.count)
             rate = results[workers]["rate"]
             rows.append(
