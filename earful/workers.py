@@ -23,6 +23,7 @@ from earful.health import serving_health
 from earful.lag import probing_lag
 from earful.logs import library_logging_config, secret_values
 from streams.metrics import HealthState, ScoringMetrics
+from streams.scoring import compiled
 from streams.topics import (
     ALERTS,
     DEAD_LETTERS,
@@ -55,7 +56,13 @@ def run_streams_worker(
     with ExitStack() as running:
         running.enter_context(serving_health(registry, metrics.health, metrics_port))
         running.enter_context(probing_lag(settings.kafka, app.conf.id, [source], metrics))
-        log.info("streams worker starting", group=app.conf.id, topic=source, port=metrics_port)
+        log.info(
+            "streams worker starting",
+            group=app.conf.id,
+            topic=source,
+            port=metrics_port,
+            scoring="native" if compiled() else "python",
+        )
         # Faust handles SIGTERM itself: it stops the agents and commits what they finished.
         logging_config = (
             library_logging_config(loglevel, log_format, secret_values(settings))

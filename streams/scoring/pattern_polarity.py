@@ -213,7 +213,7 @@ def pattern_polarity(text: str) -> float:
             valence = emoticons.get(word)
             if valence is not None:
                 found.append([[word], valence, 1.0, False])
-    total: float = 0
+    total = 0.0
     for _words, p, _i, negated in found:
         total += -0.5 * p if negated else p
     return total / float(len(found) or 1)

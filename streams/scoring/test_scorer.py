@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -51,3 +52,16 @@ def test_trusted_record_keeps_field_order() -> None:
     assert scored.sentiment == Sentiment.model_validate(scored.sentiment.model_dump())
     assert scored.urgency == Urgency.model_validate(scored.urgency.model_dump())
     assert scored.needs_response
+
+
+@pytest.mark.parametrize(
+    ("file", "native"),
+    [("sentiment.py", False), ("sentiment.cpython-311-x86_64-linux-gnu.so", True)],
+)
+def test_compiled_tells_the_plain_modules_from_the_native_build(
+    monkeypatch: pytest.MonkeyPatch, file: str, native: bool
+) -> None:
+    from streams.scoring import compiled, sentiment
+
+    monkeypatch.setattr(sentiment, "__file__", f"/site-packages/streams/scoring/{file}")
+    assert compiled() is native
