@@ -73,7 +73,7 @@ def child(data: Path) -> dict[str, Any]:
         throughput,
     )
     from streams.pipeline import Scored, process
-    from streams.scoring import build_scorer
+    from streams.scoring import build_scorer, compiled
 
     scorer = build_scorer(_settings(argparse.Namespace(config=None)))
     airline = airline_rows(data)
@@ -91,6 +91,7 @@ def child(data: Path) -> dict[str, Any]:
     speed = throughput(airline[:SPEED_ROWS], scorer)
     return {
         "module": Path(streams.scoring.sentiment.__file__ or "").name,
+        "compiled": compiled(),
         "scored": count,
         "digest": digest.hexdigest(),
         "full path/s": speed["earful full path (process)"],
@@ -147,8 +148,8 @@ def main() -> None:
             for name, path in paths.items():
                 reports[name].append(run_child(path, data))
         plain, native = reports["plain"][0], reports["native"][0]
-        if not native["module"].endswith((".so", ".pyd")):
-            raise NativeBuildError(f"the native run loaded {native['module']}, not an extension")
+        if not native["compiled"] or plain["compiled"]:
+            raise NativeBuildError(f"the runs loaded {plain['module']} and {native['module']}")
         identical = all(r["digest"] == plain["digest"] for rs in reports.values() for r in rs)
         tests = None if args.skip_tests else native_tests(paths["native"])
     rows = [
