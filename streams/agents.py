@@ -78,12 +78,13 @@ def attach_scoring_agent(
         # it before the batch's events are acked (at least once, no round trip per message).
         concrete = cast(faust.Stream[Any], stream)
         in_flight: deque[asyncio.Future[None]] = deque()
-        # Records go straight to the app's producer: Faust's Topic.send wraps each one in
-        # pending and future messages and sensor calls the agent has no use for (it awaits
-        # the producer's own futures).
+        # Records go straight to the aiokafka producer inside the app's: Faust's Topic.send
+        # and Producer.send wrap each one in pending and future messages, header
+        # conversions and sensor calls the agent has no use for (it awaits aiokafka's own
+        # futures); asked for at each send, since Faust owns its lifetime.
         producer = await app.maybe_start_producer()
         await track_topics(
-            producer._ensure_producer().client,  # Faust's aiokafka producer
+            producer._ensure_producer().client,
             {scored_name, alerts_name, dead_name, spikes_name, *app.tables.changelog_topics},
         )
 
@@ -91,12 +92,14 @@ def attach_scoring_agent(
             topic: str,
             key: bytes | None,
             value: bytes | None,
-            headers: Any = None,
+            headers: list[tuple[str, bytes]] | None = None,
             partition: int | None = None,
         ) -> Awaitable[Any]:
             if topic in produced:  # Earful's topics; not the tables' changelogs
                 produced[topic].inc()
-            sent: Awaitable[Any] = await producer.send(topic, key, value, partition, None, headers)
+            sent: Awaitable[Any] = await producer._ensure_producer().send(
+                topic, value, key=key, partition=partition, headers=headers
+            )
             return sent
 
         async for events in concrete.take_events(batch_size, batch_wait_seconds):
@@ -107,11 +110,11 @@ def attach_scoring_agent(
             # offset whose output was never sent.
             for event in events:
                 event.message.incref()
+            consumed.inc(len(events))
             pending: list[Awaitable[Any]] = []
             for event in events:
                 started = time.perf_counter()
                 message = event.message
-                consumed.inc()
                 seen.partition = similar.partition = message.partition
                 expiry.sweep(message.partition, time.time())
                 outcome = process(event.value, scorer)

@@ -216,6 +216,8 @@ class ScoringMetrics(StageMetrics):
         )
         for kind in ("crisis", "crisis_resolved"):
             self.spikes.labels(kind)
+        self._scored_children: dict[tuple[str, str, str, bool], Counter] = {}
+        self._created_to_scored = self.created_to_scored.labels(self.stage)
         for brand in (*sorted(self.brands), NO_BRAND, OTHER_BRAND):
             for label in ("negative", "neutral", "positive"):
                 for priority in ("P1", "P2", "P3", "P4"):
@@ -229,15 +231,20 @@ class ScoringMetrics(StageMetrics):
 
     def observe_scored(self, scored: ScoredMention) -> None:
         """Count a scored mention and how long after its creation it was scored."""
-        self.scored.labels(
+        # Keyed by the bounded brand label: a connector's unknown brands must not grow it.
+        key = (
             self.brand_label(scored.brand),
             scored.sentiment.label,
             scored.priority,
-            str(scored.needs_response).lower(),
-        ).inc()
-        self.created_to_scored.labels(self.stage).observe(
-            _seconds_between(scored.created_at, scored.scored_at)
+            scored.needs_response,
         )
+        counter = self._scored_children.get(key)
+        if counter is None:  # labels() validates and locks: once per combination, not per mention
+            counter = self._scored_children[key] = self.scored.labels(
+                *key[:3], str(scored.needs_response).lower()
+            )
+        counter.inc()
+        self._created_to_scored.observe(_seconds_between(scored.created_at, scored.scored_at))
 
 
 def _seconds_between(earlier: datetime, later: datetime) -> float:

@@ -86,6 +86,25 @@ def test_brands_outside_config_count_as_other_and_latency_is_observed() -> None:
     assert value("earful_created_to_scored_seconds_bucket", {"stage": "streams", "le": "60.0"}) == 2
 
 
+def test_repeated_and_unknown_brands_are_all_counted_on_bounded_series() -> None:
+    registry = CollectorRegistry()
+    metrics = ScoringMetrics(registry, ["raw"], ["scored"], brands=["acmeair"])
+    complaint = scored("@acmeair my flight was cancelled").scored
+    for n in range(50):
+        metrics.observe_scored(complaint)
+        metrics.observe_scored(complaint.model_copy(update={"brand": f"connector-brand-{n}"}))
+    labels = {
+        "sentiment": complaint.sentiment.label,
+        "priority": complaint.priority,
+        "needs_response": str(complaint.needs_response).lower(),
+    }
+    value = registry.get_sample_value
+    assert value("earful_mentions_scored_total", {"brand": "acmeair", **labels}) == 50
+    assert value("earful_mentions_scored_total", {"brand": "other", **labels}) == 50
+    # 50 brand names config does not know share one remembered series, "other"
+    assert len(metrics._scored_children) == 2
+
+
 def test_delivery_latency_is_measured_from_scoring_and_from_creation() -> None:
     registry = CollectorRegistry()
     metrics = StageMetrics(registry, "alerts", ["alerts"], [])
