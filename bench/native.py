@@ -45,8 +45,17 @@ def build(target: Path) -> float:
     """Seconds to build and install Earful with native scoring into ``target``."""
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
-         str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(ROOT),
+        ],
         env={**os.environ, "EARFUL_NATIVE": "1"},
         capture_output=True,
         text=True,
@@ -68,6 +77,7 @@ def child(data: Path) -> dict[str, Any]:
     from streams.evaluation import (
         addressee_as_brand,
         airline_rows,
+        collection_accounts,
         complaint_rows,
         mention_bytes,
         throughput,
@@ -79,7 +89,9 @@ def child(data: Path) -> dict[str, Any]:
     airline = airline_rows(data)
     digest = hashlib.sha256()
     count = 0
-    for rows, used in ((airline, scorer), (complaint_rows(data), addressee_as_brand(scorer))):
+    complaints = complaint_rows(data)
+    to_accounts = addressee_as_brand(scorer, collection_accounts(complaints))
+    for rows, used in ((airline, scorer), (complaints, to_accounts)):
         for row in rows:
             outcome = process(mention_bytes(row, "native"), used, FIXED_NOW)
             if not isinstance(outcome, Scored):
@@ -119,9 +131,19 @@ def native_tests(path: str) -> int:
     """Exit code of ``streams/scoring``'s tests run against the native modules."""
     installed = path.split(os.pathsep)[0]
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-         "-c", str(ROOT / "pyproject.toml"), "--rootdir", installed,
-         str(Path(installed) / "streams" / "scoring")],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-c",
+            str(ROOT / "pyproject.toml"),
+            "--rootdir",
+            installed,
+            str(Path(installed) / "streams" / "scoring"),
+        ],
         env={**os.environ, "PYTHONPATH": path},
         cwd=installed,
         check=False,

@@ -42,8 +42,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             f" {s.halves['A']:7.3f} {s.halves['B']:7.3f}"
         )
     print(
-        f"complaints on {folder / 'complaints.csv'} ({len(complaints)} rows; any @handle "
-        "counts as the brand, as the set was collected from posts to brand accounts)"
+        f"complaints on {folder / 'complaints.csv'} ({len(complaints)} rows; its brands are "
+        "the accounts addressed by its posts outside the random domains)"
     )
     print(f"  {'system':<28} {'prec':>8} {'recall':>7} {'macro-F1':>8} {'half A':>7} {'half B':>7}")
     for c in evaluate_complaints(complaints, scorer):

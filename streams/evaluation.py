@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -224,11 +225,33 @@ def evaluate_sentiment(rows: Sequence[Row], scorer: Scorer) -> list[SentimentRep
     ]
 
 
-def addressee_as_brand(scorer: Scorer, *, complaints_only: bool = False) -> Scorer:
-    """The complaints set was collected from posts to brand accounts, which Earful's config
-    does not name; so every @handle counts as naming the brand, as it would live.
+# Domains of the complaints set that are not posts to brands: random replies and tweets.
+RANDOM_DOMAINS = ("random_reply", "random_tweet")
+HANDLE = re.compile(r"(?<!\w)@([A-Za-z0-9_]{1,64})")
+
+
+def collection_accounts(rows: Iterable[Row]) -> list[str]:
+    """The brand accounts the complaints set was collected from: the first @handle of each
+    post of a brand domain (random replies and tweets name people, not brands)."""
+    accounts = set()
+    for row in rows:
+        if row.group not in RANDOM_DOMAINS and (found := HANDLE.search(row.text)):
+            accounts.add("@" + found.group(1).lower())
+    return sorted(accounts)
+
+
+def addressee_as_brand(
+    scorer: Scorer, accounts: Sequence[str] | None, *, complaints_only: bool = False
+) -> Scorer:
+    """The complaints set names no brand in Earful's terms; its brands are the accounts it
+    was collected from (``accounts``), configured as one brand's handles, as a team
+    listening for them would. ``None``: every @handle counts as the brand (the reading of
+    earlier releases, which treats replies between people as posts to a brand).
     ``complaints_only``: with ``scoring.needs_response`` questions and requests off."""
-    brand = Brand(name="addressee", query="@*")
+    if accounts is None:
+        brand = Brand(name="addressee", query="@*")
+    else:
+        brand = Brand(name="addressee", handles=list(accounts))
     scoring = scorer.settings.scoring
     if complaints_only:
         only = scoring.needs_response.model_copy(update={"questions": False, "requests": False})
@@ -238,15 +261,16 @@ def addressee_as_brand(scorer: Scorer, *, complaints_only: bool = False) -> Scor
 
 def evaluate_complaints(rows: Sequence[Row], scorer: Scorer) -> list[ComplaintReport]:
     texts = [r.text for r in rows]
-    answered = score_rows(rows, addressee_as_brand(scorer), "complaints")
-    complaints = score_rows(rows, addressee_as_brand(scorer, complaints_only=True), "complaints")
+    accounts = collection_accounts(rows)
+
+    def earful(accounts: Sequence[str] | None, *, complaints_only: bool = False) -> list[bool]:
+        chosen = addressee_as_brand(scorer, accounts, complaints_only=complaints_only)
+        return [s.scored.needs_response for s in score_rows(rows, chosen, "complaints")]
+
     return [
-        complaint_report(
-            "earful needs_response", rows, [s.scored.needs_response for s in answered]
-        ),
-        complaint_report(
-            "  questions/requests off", rows, [s.scored.needs_response for s in complaints]
-        ),
+        complaint_report("earful needs_response", rows, earful(accounts)),
+        complaint_report("  questions/requests off", rows, earful(accounts, complaints_only=True)),
+        complaint_report("  every @handle a brand", rows, earful(None)),
         complaint_report(
             "textblob negative",
             rows,

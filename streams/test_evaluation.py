@@ -11,6 +11,7 @@ from streams.evaluation import (
     SpeedCase,
     airline_rows,
     class_scores,
+    collection_accounts,
     complaint_rows,
     evaluate_complaints,
     evaluate_sentiment,
@@ -58,6 +59,16 @@ def test_evaluation_on_a_small_labelled_set(tmp_path: Path) -> None:
     assert sentiment[0].macro_f1 == 1.0
     complaints = evaluate_complaints(complaint_rows(tmp_path), scorer)
     assert complaints[0].precision == complaints[0].recall == 1.0
+
+
+def test_the_brands_of_the_complaints_set_are_the_accounts_its_brand_posts_address(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "complaints.csv").write_text(
+        COMPLAINTS + "5,hey @Shop_Help and @bob: where is it?,1,retail\n"
+    )
+    # The first handle of each brand post, lowered; the random reply's friend is no brand.
+    assert collection_accounts(complaint_rows(tmp_path)) == ["@shop", "@shop_help"]
 
 
 def test_a_missing_folder_says_what_to_pass(tmp_path: Path) -> None:

@@ -49,8 +49,6 @@ THANKS = compile_grouped(r"\b(?:thanks?|thank you|thx|ty|cheers|appreciate\w*)\b
 # Shared jokes and reposts: negative words, but nobody is asking the brand for anything.
 PLAYFUL = compile_grouped(r"\b(?:lol|lmao|haha\w*|jk)\b|😂|🤣")
 REPOST = re.compile(r"^\s*rt @\w+")
-ADDRESSED_REPLY = re.compile(r"^\s*\.?[@\uff20]\w+")
-ANY_HANDLE = re.compile(r"(?<!\w)[@\uff20]\w+")
 
 
 @dataclass(frozen=True)
@@ -58,11 +56,6 @@ class Decision:
     needs_response: bool
     kind: str
     reason: str
-
-
-def addressed_to_someone(text: str) -> bool:
-    """Starts with or contains an @handle: written to an account, not about the world."""
-    return bool(ANY_HANDLE.search(text))
 
 
 def breach_in(text: str, reading: Reading) -> str | None:
@@ -86,7 +79,8 @@ def needs_response(
     questions: bool = True,
     requests: bool = True,
 ) -> Decision:
-    """``addressed``: the text names the brand or is a reply to an account. ``questions``
+    """``addressed``: the text names the brand (a reply to some other account does not
+    count: strangers talking among themselves ask the brand for nothing). ``questions``
     and ``requests``: whether plain questions and requests to the brand need an answer
     too (complaints always do)."""
     text = text.lower()

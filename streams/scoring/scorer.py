@@ -14,7 +14,7 @@ from config.scoring import PriorityThresholds
 from streams.records import Mention, Priority, ScoredMention, Sentiment, Urgency
 from streams.scoring.brands import BrandMatcher, BrandNames, TopicMatcher
 from streams.scoring.language import LanguageGuesser, clear_language_cache
-from streams.scoring.needs_response import ADDRESSED_REPLY, needs_response
+from streams.scoring.needs_response import needs_response
 from streams.scoring.ownership import owning_team
 from streams.scoring.sentiment import (
     Reading,
@@ -64,7 +64,7 @@ class Scorer:
         decision = needs_response(
             text,
             reading,
-            addressed or bool(ADDRESSED_REPLY.match(text)),
+            addressed,
             questions=scoring.needs_response.questions,
             requests=scoring.needs_response.requests,
         )

@@ -65,3 +65,18 @@ def test_compiled_tells_the_plain_modules_from_the_native_build(
 
     monkeypatch.setattr(sentiment, "__file__", f"/site-packages/streams/scoring/{file}")
     assert compiled() is native
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("@acmeair my bag never arrived", True),
+        ("@sam @acmeair_help my bag never arrived", True),
+        ("@sam acme air lost my bag, still waiting", True),
+        # A reply between people that names no brand asks the brand for nothing.
+        ("@sam my bag never arrived", False),
+        ("@sam can you send me the photos?", False),
+    ],
+)
+def test_only_posts_that_name_the_brand_need_its_response(text: str, answer: bool) -> None:
+    assert SCORER.score(mention(text), NOW).needs_response is answer
