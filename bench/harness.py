@@ -24,6 +24,7 @@ from earful.localkafka.broker import LocalKafka, free_port
 from tests.support.scrape import get
 
 RESULTS = Path(__file__).with_name("results")
+CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
@@ -106,10 +107,26 @@ def start_worker(
         "--datadir",
         str(workdir / f"faust-{uuid.uuid4().hex[:6]}"),
     ]
+    return start_process(kind, command, workdir, cpu)
+
+
+def start_process(
+    name: str, command: list[str], workdir: Path, cpu: int | None = None
+) -> subprocess.Popen[bytes]:
+    """``command`` in ``workdir``, pinned to ``cpu`` where taskset exists, its output in
+    ``workdir/<name>-*.log``; the checkout is on its path, for ``-m bench.<module>``."""
     if cpu is not None and _has_taskset():
         command = ["taskset", "-c", str(cpu), *command]
-    log = (workdir / f"{kind}-{uuid.uuid4().hex[:6]}.log").open("ab")
-    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
+    log = (workdir / f"{name}-{uuid.uuid4().hex[:6]}.log").open("ab")
+    # Last: a PYTHONPATH given first (a native build under test) still wins.
+    path = os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(CHECKOUT)]))
+    return subprocess.Popen(
+        command,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=workdir,
+        env={**os.environ, "PYTHONPATH": path},
+    )
 
 
 def _has_taskset() -> bool:

@@ -4,7 +4,10 @@
 
 Side by side in one run: (a) the same scoring code in-process with no Kafka (the ceiling),
 (b) a hand-written kafka-python consume-score-produce loop with the same scorer, (c) the
-Faust pipeline with one and with two worker processes. Each Kafka case drains a backlog
+Faust pipeline with one and with two worker processes, and (d) Faust's floor: one worker
+of the same app forwarding each message unscored (``bench.faust_floor``), the bound on
+any Faust agent here; with it, the best one worker could reach if scoring cost exactly
+the ceiling's time (the two costs added). Each Kafka case drains a backlog
 preloaded by a separate producer process; the rate is counted from the first scored record
 to the last, and the consumer group's lag must return to zero. Prints a table and writes
 bench/results/throughput.json and throughput.png.
@@ -20,8 +23,10 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +40,7 @@ from bench.harness import (
     end_offsets,
     group_lag,
     print_table,
+    start_process,
     start_worker,
     stop_all,
     write_results,
@@ -137,13 +143,18 @@ def handwritten_loop(settings: Settings, count: int) -> float:
     return float(result.value)
 
 
-def faust_pipeline(
-    settings: Settings, config: Path, workdir: Path, workers: int, count: int, timeout: float = 600
+def drain_rate(
+    settings: Settings,
+    processes: list[Any],
+    group: str,
+    count: int,
+    timeout: float = 600,
 ) -> dict[str, float | None]:
+    """Mentions/s onto the scored topic while ``processes`` drain the raw topic's backlog,
+    and ``group``'s lag on the raw topic at the end; stops the processes."""
     bootstrap = settings.kafka.bootstrap_servers
     prefix = settings.kafka.topic_prefix
     scored = topic_name(MENTIONS_SCORED, prefix)
-    processes = [start_worker("streams", config, workdir, cpu=i % 2) for i in range(workers)]
     try:
         first_at: float | None = None
         first_count = 0
@@ -162,13 +173,40 @@ def faust_pipeline(
             rate = (count - first_count) / (done_at - first_at)
         lag = None
         for _ in range(60):  # Faust commits every few seconds
-            lag = group_lag(bootstrap, f"{prefix}earful-streams", topic_name(MENTIONS_RAW, prefix))
+            lag = group_lag(bootstrap, f"{prefix}{group}", topic_name(MENTIONS_RAW, prefix))
             if lag == 0:
                 break
             time.sleep(0.5)
         return {"rate": rate, "final_lag": float(lag) if lag is not None else None}
     finally:
         stop_all(processes)
+
+
+def faust_pipeline(
+    settings: Settings, config: Path, workdir: Path, workers: int, count: int
+) -> dict[str, float | None]:
+    processes = [start_worker("streams", config, workdir, cpu=i % 2) for i in range(workers)]
+    return drain_rate(settings, processes, "earful-streams", count)
+
+
+def faust_floor_command(config: Path, datadir: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "bench.faust_floor",
+        "--config",
+        str(config),
+        "--datadir",
+        str(datadir),
+    ]
+
+
+def faust_floor(
+    settings: Settings, config: Path, workdir: Path, count: int
+) -> dict[str, float | None]:
+    command = faust_floor_command(config, workdir / f"floor-{uuid.uuid4().hex[:6]}")
+    process = start_process("floor", command, workdir, cpu=0)
+    return drain_rate(settings, [process], "earful-floor", count)
 
 
 def main() -> None:
@@ -208,6 +246,28 @@ def main() -> None:
                     "of ceiling": rate / ceiling if rate else None,
                     "vs loop": rate / loop if rate and loop else None,
                     "final lag": results[workers]["final_lag"],
+                }
+            )
+        settings, config = bench_settings(bootstrap, workdir)
+        preload(settings, args.count, unique)
+        floor = faust_floor(settings, config, workdir, args.count)
+        floor_rate = floor["rate"]
+        rows.append(
+            {
+                "case": "Faust floor, 1 worker (no scoring)",
+                "mentions/s": floor_rate,
+                "final lag": floor["final_lag"],
+            }
+        )
+        if floor_rate:
+            # Floor and scoring costs added: what one worker could reach with nothing else.
+            bound = 1 / (1 / floor_rate + 1 / ceiling)
+            rows.append(
+                {
+                    "case": "bound: floor + ceiling's scoring",
+                    "mentions/s": bound,
+                    "of ceiling": bound / ceiling,
+                    "vs loop": bound / loop if loop else None,
                 }
             )
     one, two = results[1]["rate"], results[2]["rate"]

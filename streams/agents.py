@@ -28,6 +28,8 @@ from streams.tracked_topics import track_topics
 
 STAGE = "streams"
 MAX_BATCHES_IN_FLIGHT = 4
+BATCH_SIZE = 500
+BATCH_WAIT_SECONDS = 0.05
 log = structlog.get_logger("earful.streams")
 
 
@@ -52,8 +54,8 @@ def attach_scoring_agent(
     changelogs: Sequence[QueuedTable],
     dedup: DuplicateSettings,
     spikes: SpikeSettings | None,
-    batch_size: int = 500,
-    batch_wait_seconds: float = 0.05,
+    batch_size: int = BATCH_SIZE,
+    batch_wait_seconds: float = BATCH_WAIT_SECONDS,
 ) -> None:
     """Register the scoring agent on ``app``. An offset is committed only after what it
     produced is written (at least once). ``seen`` and ``similar`` are changelog-backed

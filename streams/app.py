@@ -43,14 +43,12 @@ COMMIT_INTERVAL_SECONDS = 0.5
 PRODUCER_BATCH_BYTES = 256 * 1024
 
 
-def create_app(
-    settings: Settings, *, datadir: Path, registry: CollectorRegistry | None = None
-) -> faust.App:
-    """The scoring app; its consumer group is prefixed like the topics, so environments
-    sharing a cluster stay apart."""
+def faust_app(settings: Settings, app_id: str, *, datadir: Path) -> faust.App:
+    """A Faust app with the scoring stage's client, producer and commit options and no
+    agents yet (``bench.faust_floor`` builds one to measure Faust alone)."""
     kafka = settings.kafka
-    app = faust.App(
-        f"{kafka.topic_prefix}{APP_ID}",
+    return faust.App(
+        f"{kafka.topic_prefix}{app_id}",
         **kafka_client_options(kafka, "faust"),
         broker_client_id=f"{kafka.client_id}-streams",
         # Tables live in memory and are rebuilt from their changelog topics on start.
@@ -73,6 +71,15 @@ def create_app(
         # the changelog (kept small by that expiry).
         table_standby_replicas=0,
     )
+
+
+def create_app(
+    settings: Settings, *, datadir: Path, registry: CollectorRegistry | None = None
+) -> faust.App:
+    """The scoring app; its consumer group is prefixed like the topics, so environments
+    sharing a cluster stay apart."""
+    kafka = settings.kafka
+    app = faust_app(settings, APP_ID, datadir=datadir)
 
     def topic(spec: Any) -> faust.TopicT:
         return app.topic(
