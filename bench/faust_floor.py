@@ -26,7 +26,7 @@ import uvloop
 
 from config.loader import load_settings
 from config.schema import Settings
-from streams.agents import BATCH_SIZE, BATCH_WAIT_SECONDS, MAX_BATCHES_IN_FLIGHT, settle_in_order
+from streams.agents import BATCH_SIZE, BATCH_WAIT_SECONDS, settle_behind
 from streams.app import faust_app
 from streams.rebalance import fence_seeks
 from streams.topics import MENTIONS_RAW, MENTIONS_SCORED, topic_name
@@ -53,10 +53,7 @@ def create_floor_app(settings: Settings, *, datadir: Path) -> faust.App:
                 await producer.send(scored_name, event.value, key=event.message.key)
                 for event in events
             ]
-            previous = in_flight[-1] if in_flight else None
-            in_flight.append(asyncio.ensure_future(settle_in_order(pending, events, previous)))
-            while in_flight and (len(in_flight) > MAX_BATCHES_IN_FLIGHT or in_flight[0].done()):
-                await in_flight.popleft()
+            await settle_behind(in_flight, pending, events)
             yield None
 
     app.agent(source, name="earful.floor")(forward)

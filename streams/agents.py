@@ -180,13 +180,23 @@ def attach_scoring_agent(
             # trip) left the worker idle a fifth of the time. Offsets are still committed
             # only once a batch's records are written, batch after batch, and at most
             # MAX_BATCHES_IN_FLIGHT are unsettled.
-            previous = in_flight[-1] if in_flight else None
-            in_flight.append(asyncio.ensure_future(settle_in_order(pending, events, previous)))
-            while in_flight and (len(in_flight) > MAX_BATCHES_IN_FLIGHT or in_flight[0].done()):
-                await in_flight.popleft()
+            await settle_behind(in_flight, pending, events)
             yield None
 
     app.agent(topics.source, name="earful.score_mentions")(score_mentions)
+
+
+async def settle_behind(
+    in_flight: deque[asyncio.Future[None]],
+    pending: list[Awaitable[Any]],
+    events: Sequence[Any],
+) -> None:
+    """Queue a batch's settling behind the batches still ``in_flight``, and wait while more
+    than MAX_BATCHES_IN_FLIGHT are unsettled (dropping those already settled)."""
+    previous = in_flight[-1] if in_flight else None
+    in_flight.append(asyncio.ensure_future(settle_in_order(pending, events, previous)))
+    while in_flight and (len(in_flight) > MAX_BATCHES_IN_FLIGHT or in_flight[0].done()):
+        await in_flight.popleft()
 
 
 async def settle_in_order(
