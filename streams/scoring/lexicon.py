@@ -24,7 +24,15 @@ PHRASES: dict[str, float] = {
     r"(?:hours?|hrs?|mins?|minutes|days?|weeks?)": -2.0,
     r"no (?:one|body) (?:answers?|answered|picks? up|responds?|responded|helps?|helped|cares?)": -2.4,
     r"(?:no|zero|never got an?y?) (?:response|reply|answer|call back|callback|update|help)": -2.0,
-    r"(?:hung|hang) up on": -2.4,
+    r"(?:hung|hangs?|hanging) up on": -2.4,
+    # disbelief and exasperation at how a brand treats its customers
+    r"(?:are|r) (?:you|u) (?:kidding|joking|serious)": -2.2,
+    r"(?:got to|gotta|must) be (?:kidding|joking)": -2.2,
+    r"(?:had|have had|i'?ve had) (?:it|enough) with": -2.2,
+    r"fed up": -2.2,
+    r"what'?s the point": -1.8,
+    r"(?:what|is) the point of": -1.8,
+    r"comedy of errors": -2.4,
     r"(?:can'?t|cannot) (?:get through|reach|get a hold|get ahold|get anyone|log ?in|sign in|access)": -2.0,
     r"(?:doesn'?t|does not|don'?t|do not|isn'?t|is not|not) (?:work|working|load|loading)": -2.0,
     r"(?:won'?t|will not|wouldn'?t) (?:let|load|work|help|refund|respond|answer)": -1.9,
@@ -80,6 +88,7 @@ PHRASES: dict[str, float] = {
     r"last time (?:i|we|i'll|we'll|i'm|we're|i will|we will) (?:ever )?"
     r"(?:fly|flew|flying|use|using|book|booking|order|ordering|buy|buying|choose|choosing)": -2.6,
     r"(?:lost|losing) (?:a|another|one|your|this) (?:loyal |long ?time )?(?:customer|flyer|flier)": -2.6,
+    r"(?:former|ex-?) (?:customer|flyer|flier|member)": -2.4,
     r"(?:i'?m|i am|we'?re|we are) (?:so |totally |completely )?done with (?:you|u|your)": -2.6,
     # asking for better: a demand, not praise
     r"(?:do|doing|be|get|treated|treat (?:us|me|your customers)) better": -1.8,

@@ -313,14 +313,18 @@ def earful_reading(
             continue  # "super bummed", "kind of late": it strengthens the next word instead
         if mixed_case and token.isupper() and len(token) > 1:
             value += CAPS_BOOST if value > 0 else -CAPS_BOOST
-        window = tokens[max(0, index - 3) : index]
-        if marks:
-            for cut in range(len(window) - 1, -1, -1):
-                if window[cut][0] in CLAUSE_MARKS and window[cut][-1] in CLAUSE_MARKS:
-                    window = window[cut + 1 :]
-                    break
-        for before in window:
-            before_word = before.lower()
+        # A clause mark or a contrast ends what a negator or booster reaches: "nothing but
+        # frustration" and "not bad, but late" negate neither word.
+        first = max(0, index - 3)
+        for cut in range(index - 1, first - 1, -1):
+            before = tokens[cut]
+            if (before[0] in CLAUSE_MARKS and before[-1] in CLAUSE_MARKS) or (
+                lowered_tokens[cut] in CONTRAST
+            ):
+                first = cut + 1
+                break
+        window = lowered_tokens[first:index]
+        for before_word in window:
             boost = BOOSTERS.get(before_word)
             if boost:
                 value += boost if value > 0 else -boost

@@ -59,6 +59,7 @@ def test_praise_is_positive(text: str) -> None:
         "that is the last time I fly with them",
         "you just lost a loyal customer",
         "@brand I'm done with you",
+        "after today you can call me a former customer",
     ],
 )
 def test_a_customer_leaving_is_negative(text: str) -> None:
@@ -290,6 +291,30 @@ def test_negation_stops_at_the_end_of_a_clause() -> None:
 def test_a_negated_phrase_turns() -> None:
     assert polarity("not a great experience") < polarity("a great experience")
     assert polarity("not a great experience") < 0.3
+
+
+def test_a_contrast_ends_the_reach_of_a_negation() -> None:
+    # "nothing but" is no negation, and "not" before "but" does not reach past it.
+    assert EARFUL.read("nothing but complete frustration with this airline").label == "negative"
+    assert polarity("not much, but great crew") > polarity("not great crew")
+    # A curly apostrophe negates as a straight one does.
+    assert polarity("I don\u2019t enjoy it") == polarity("I don't enjoy it") < 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "are you kidding me? two hours",
+        "you have got to be kidding",
+        "I have had it with this app",
+        "fed up with the delays",
+        "what's the point of a tracking number if it never updates",
+        "the system hangs up on me every time",
+        "a comedy of errors from check-in to landing",
+    ],
+)
+def test_exasperation_is_negative(text: str) -> None:
+    assert EARFUL.read(text).label == "negative"
 
 
 def test_never_more_intensifies_instead_of_negating() -> None:
