@@ -1,4 +1,6 @@
-"""Fixtures shared by the whole suite: one real Kafka broker per test session.
+"""Fixtures shared by the whole suite: one real Kafka broker per test session (per
+process: ``./dev test`` runs two with pytest-xdist, each with its own broker, and every
+test's topics carry a prefix of their own).
 
 The broker is Apache Kafka assembled from Maven Central and started by Earful's own
 ``LocalKafka``. If it cannot start, every test that needs it errors: the run fails
