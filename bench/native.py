@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -69,12 +70,27 @@ def build(target: Path) -> float:
     return time.monotonic() - started
 
 
+def plain_copy(target: Path) -> Path:
+    """The checkout's source without ``./dev``'s in-place native build, whose compiled
+    modules Python would load before the plain ones."""
+    shutil.copytree(
+        ROOT,
+        target,
+        ignore=shutil.ignore_patterns(
+            ".*", "build", "results", "target", "__pycache__", "*.so", "*.egg-info"
+        ),
+    )
+    return target
+
+
 def child(data: Path) -> dict[str, Any]:
     """In the child process: which implementation loaded, a digest of every output, and
     the speed of the full path against TextBlob alone."""
     import streams.scoring.sentiment
     from earful.cli import _settings
     from streams.evaluation import (
+        FULL_PATH,
+        TEXTBLOB_ALONE,
         addressee_as_brand,
         airline_rows,
         collection_accounts,
@@ -106,8 +122,8 @@ def child(data: Path) -> dict[str, Any]:
         "compiled": compiled(),
         "scored": count,
         "digest": digest.hexdigest(),
-        "full path/s": speed["earful full path (process)"],
-        "textblob alone/s": speed["textblob alone (TextBlob(text))"],
+        "full path/s": speed[FULL_PATH],
+        "textblob alone/s": speed[TEXTBLOB_ALONE],
     }
 
 
@@ -161,10 +177,15 @@ def main() -> None:
         return
     data = args.data.resolve()
     with tempfile.TemporaryDirectory(prefix="earful-native-") as tmp:
-        seconds = build(Path(tmp))
+        installed = Path(tmp) / "native"
+        seconds = build(installed)
         print(f"# native build in {seconds:.0f} s", file=sys.stderr)
+        plain_source = plain_copy(Path(tmp) / "plain")
         # Installed modules first; the project (for tests/ and bench/) after them.
-        paths = {"plain": str(ROOT), "native": os.pathsep.join([tmp, str(ROOT)])}
+        paths = {
+            "plain": str(plain_source),
+            "native": os.pathsep.join([str(installed), str(ROOT)]),
+        }
         reports: dict[str, list[dict[str, Any]]] = {"plain": [], "native": []}
         for _ in range(TURNS):
             for name, path in paths.items():

@@ -16,6 +16,7 @@ from config.schema import Settings
 from earful.connect_cmd import add_connect_parser
 from earful.localkafka import LocalKafka, LocalKafkaError
 from earful.logs import add_logging_flags
+from earful.native import StaleNativeBuildError, check_native_build
 from earful.silence_cmd import add_silence_parser
 
 
@@ -265,7 +266,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        check_native_build()
         return int(args.func(args))
+    except StaleNativeBuildError as error:
+        print(f"earful: {error}", file=sys.stderr)
+        return 2
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2

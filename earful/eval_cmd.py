@@ -13,6 +13,8 @@ DEFAULT_DATA = "../shared/data"
 def cmd_eval(args: argparse.Namespace) -> int:
     from earful.cli import _settings
     from streams.evaluation import (
+        FULL_PATH,
+        TEXTBLOB_ALONE,
         EvaluationError,
         airline_rows,
         complaint_rows,
@@ -20,7 +22,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         evaluate_sentiment,
         throughput,
     )
-    from streams.scoring import build_scorer
+    from streams.scoring import build_scorer, compiled
 
     scorer = build_scorer(_settings(args))
     folder = Path(args.data)
@@ -53,9 +55,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         )
     if not args.no_speed:
         sample = airline[: args.speed_rows]
-        print(f"speed on one core ({len(sample)} airline mentions)")
-        for name, per_second in throughput(sample, scorer).items():
+        build = "native (compiled by mypyc)" if compiled() else "plain Python"
+        print(f"speed on one core ({len(sample)} airline mentions; scoring modules: {build})")
+        rates = throughput(sample, scorer)
+        for name, per_second in rates.items():
             print(f"  {name:<34} {per_second:9.0f} mentions/s")
+        ratio = rates[FULL_PATH] / rates[TEXTBLOB_ALONE]
+        print(f"  full path / textblob alone: {ratio:.2f}")
     return 0
 
 

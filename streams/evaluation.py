@@ -314,6 +314,10 @@ def rates(cases: Mapping[str, SpeedCase]) -> dict[str, float]:
     return {name: cases[name].count / max(seconds, 1e-9) for name, seconds in best.items()}
 
 
+FULL_PATH = "earful full path (process)"
+TEXTBLOB_ALONE = "textblob alone (TextBlob(text))"
+
+
 def throughput(rows: Sequence[Row], scorer: Scorer) -> dict[str, float]:
     """Mentions per second on one core: the full path, TextBlob as users call it
     (``TextBlob(text).sentiment``), and TextBlob with one reused analyzer (its fastest).
@@ -332,10 +336,10 @@ def throughput(rows: Sequence[Row], scorer: Scorer) -> dict[str, float]:
     return rates(
         {
             # Cold caches in every run: the figure is for texts the scorer has not seen.
-            "earful full path (process)": SpeedCase(
+            FULL_PATH: SpeedCase(
                 lambda: [process(m, scorer) for m in raw], len(raw), scorer.clear_caches
             ),
-            "textblob alone (TextBlob(text))": SpeedCase(
+            TEXTBLOB_ALONE: SpeedCase(
                 lambda: [TextBlob(t).sentiment for t in texts], len(texts)
             ),
             "textblob, one reused analyzer": SpeedCase(
