@@ -76,7 +76,8 @@ def measure_rate(
         ports = [free_port(), free_port()]
         workers = [
             start_worker("streams", config, workdir, cpu=0, metrics_port=ports[0]),
-            start_worker("alerts", config, workdir, cpu=1, metrics_port=ports[1]),
+            # Not pinned: on the broker's core it queued alerts for seconds at 100/s.
+            start_worker("alerts", config, workdir, metrics_port=ports[1]),
         ]
         try:
             ready_after = wait_ready(ports)
