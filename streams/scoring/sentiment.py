@@ -314,9 +314,10 @@ def earful_reading(
         if mixed_case and token.isupper() and len(token) > 1:
             value += CAPS_BOOST if value > 0 else -CAPS_BOOST
         # A clause mark or a contrast ends what a negator or booster reaches: "nothing but
-        # frustration" and "not bad, but late" negate neither word.
+        # frustration" and "not bad, but late" negate neither word. A contrast before this
+        # word has set contrast_at already, so most words skip the search.
         first = max(0, index - 3)
-        for cut in range(index - 1, first - 1, -1):
+        for cut in range(index - 1, first - 1, -1) if marks or contrast_at >= 0 else ():
             before = tokens[cut]
             if (before[0] in CLAUSE_MARKS and before[-1] in CLAUSE_MARKS) or (
                 lowered_tokens[cut] in CONTRAST
